@@ -1,0 +1,1 @@
+"""Postgres and Kafka implementations of the incident service's ports."""

@@ -1,0 +1,1 @@
+"""The incident domain: pure, no I/O. Changes go through the transition table and record events."""

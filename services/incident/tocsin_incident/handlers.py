@@ -1,0 +1,79 @@
+"""Handlers: plain functions of (message, dependencies). They translate nothing and own no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from uuid import UUID
+
+from tocsin_shared.clock import Clock
+from tocsin_shared.contracts.alerts import AlertAction, RawAlertV1
+from tocsin_shared.contracts.events import Actor
+
+from .domain.model import Command, Incident
+from .ports import UnitOfWork
+
+RAW_CONSUMER = "incident-processor"
+
+
+class IncidentNotFound(Exception):
+    pass
+
+
+async def process_raw_alert(
+    alert: RawAlertV1, *, identity: str, uow_factory: Callable[[], UnitOfWork], clock: Clock
+) -> str:
+    """Dedup one alert into an incident. Returns the outcome recorded with the alert."""
+    async with uow_factory() as uow:
+        if not await uow.first_time(consumer=RAW_CONSUMER, source="alerts.raw", event_id=identity):
+            return "duplicate_delivery"
+        now = clock.now()
+        incident = await uow.incidents.open_for_key(alert.service, alert.dedup_key)
+        outcome: str
+        if alert.action is AlertAction.TRIGGER:
+            if incident is None:
+                incident = Incident.open(alert, at=now)
+                await uow.incidents.add(incident)
+                outcome = "opened"
+            else:
+                incident.absorb(alert, at=now)
+                await uow.incidents.save(incident)
+                outcome = "deduplicated"
+        elif incident is None:
+            outcome = f"{alert.action.value}_ignored_no_open_incident"
+        else:
+            command = Command(alert.action.value)
+            actor = Actor(kind="integration", id=alert.integration)
+            if incident.can(command):
+                incident.apply(command, actor=actor, at=now)
+                await uow.incidents.save(incident)
+                outcome = f"{command.value}d"
+            else:
+                outcome = f"{command.value}_ignored_already_{incident.status.value}"
+        for event in incident.events if incident else ():
+            uow.emit(event)
+        await uow.incidents.record_alert(
+            alert, incident_id=incident.id if incident else None, outcome=outcome
+        )
+        await uow.commit()
+        return outcome
+
+
+async def change_status(
+    incident_id: UUID,
+    command: Command,
+    *,
+    actor: Actor,
+    uow_factory: Callable[[], UnitOfWork],
+    clock: Clock,
+) -> Incident:
+    """A person's command. Raises IncidentNotFound or IllegalTransition (API: 404 / 409)."""
+    async with uow_factory() as uow:
+        incident = await uow.incidents.get(incident_id, for_update=True)
+        if incident is None:
+            raise IncidentNotFound(str(incident_id))
+        incident.apply(command, actor=actor, at=clock.now())
+        await uow.incidents.save(incident)
+        for event in incident.events:
+            uow.emit(event)
+        await uow.commit()
+        return incident

@@ -1,0 +1,50 @@
+"""Ports the handlers depend on. Postgres implements them in adapters/, tests fake them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, Self
+from uuid import UUID
+
+from tocsin_shared.contracts.alerts import RawAlertV1
+from tocsin_shared.contracts.events import EventData
+from tocsin_shared.messaging.producer import OutgoingRecord
+
+from .domain.model import Incident
+
+
+@dataclass(frozen=True)
+class IncidentFilter:
+    status: str | None = None
+    service: str | None = None
+    limit: int = 50
+    before_seq: int | None = None
+
+
+class IncidentRepository(Protocol):
+    async def open_for_key(self, service: str, dedup_key: str) -> Incident | None: ...
+    async def get(self, incident_id: UUID, *, for_update: bool = False) -> Incident | None: ...
+    async def add(self, incident: Incident) -> None: ...
+    async def save(self, incident: Incident) -> None: ...
+    async def record_alert(
+        self, alert: RawAlertV1, *, incident_id: UUID | None, outcome: str
+    ) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    @property
+    def incidents(self) -> IncidentRepository: ...
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(self, *exc: object) -> None: ...
+    async def first_time(self, *, consumer: str, source: str, event_id: str) -> bool:
+        """Inbox claim, inside this unit of work."""
+
+    def emit(self, event: EventData) -> None: ...
+    async def commit(self) -> None: ...
+
+
+class AlertSink(Protocol):
+    """Where the edge puts accepted alerts: the raw topic."""
+
+    async def send_all(self, records: list[OutgoingRecord]) -> None: ...

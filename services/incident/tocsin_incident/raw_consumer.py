@@ -1,0 +1,50 @@
+"""Kafka entry point for raw alerts: decode (poison if it cannot be), then call the handler."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+
+from pydantic import ValidationError
+from tocsin_shared.clock import Clock
+from tocsin_shared.contracts.alerts import RawAlertV1
+from tocsin_shared.messaging.inbound import InboundMessage, PoisonMessage
+from tocsin_shared.messaging.reliable import Handler
+
+from .handlers import process_raw_alert
+from .ports import UnitOfWork
+
+
+def decode(message: InboundMessage) -> tuple[RawAlertV1, str]:
+    """The alert and its delivery identity.
+
+    The identity is the alert id the edge assigned; an alert produced straight to the topic
+    without one gets a stable id derived from where it sits in the log and when it was written.
+    """
+    try:
+        body = json.loads(message.value)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PoisonMessage(f"raw alert is not JSON: {exc}") from exc
+    if not isinstance(body, dict):
+        raise PoisonMessage("raw alert must be a JSON object")
+    if "alert_id" not in body:
+        anchor = message.header("ce_id") or (
+            f"{message.topic}/{message.partition}/{message.offset}@{message.timestamp_ms}"
+        )
+        body["alert_id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"tocsin:raw:{anchor}"))
+    body.setdefault("integration", "kafka")
+    body.setdefault("received_at", message.timestamp_ms / 1000)
+    try:
+        alert = RawAlertV1.model_validate(body)
+    except ValidationError as exc:
+        raise PoisonMessage(f"invalid raw alert: {exc.error_count()} error(s)") from exc
+    return alert, str(alert.alert_id)
+
+
+def raw_alert_handler(*, uow_factory: Callable[[], UnitOfWork], clock: Clock) -> Handler:
+    async def handle(message: InboundMessage) -> None:
+        alert, identity = decode(message)
+        await process_raw_alert(alert, identity=identity, uow_factory=uow_factory, clock=clock)
+
+    return handle

@@ -1,0 +1,13 @@
+"""The incident service's settings (TOCSIN_*; port from TOCSIN_INCIDENT_PORT or TOCSIN_PORT)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tocsin_shared.settings import ServiceSettings, service_port_field
+
+
+class IncidentSettings(ServiceSettings):
+    SERVICE: ClassVar[str] = "incident"
+
+    port: int = service_port_field("incident", 8080)

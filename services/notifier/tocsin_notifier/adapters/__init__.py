@@ -1,0 +1,1 @@
+"""Postgres and HTTP implementations of the notifier's ports."""

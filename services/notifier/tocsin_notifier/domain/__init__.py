@@ -1,0 +1,1 @@
+"""The notifier domain: pure, no I/O."""

@@ -1,0 +1,1 @@
+"""Postgres implementations of the problem service's ports."""

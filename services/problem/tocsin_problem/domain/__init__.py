@@ -1,0 +1,1 @@
+"""The problem domain: pure, no I/O."""

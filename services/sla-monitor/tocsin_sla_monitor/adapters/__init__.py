@@ -1,0 +1,1 @@
+"""Postgres implementations of the SLA monitor's ports."""

@@ -1,0 +1,1 @@
+"""The SLA domain: pure, no I/O. Clock states change only through the transition table."""

@@ -1,0 +1,1 @@
+"""Tocsin's shared kernel: contracts (events, topics) and plumbing, never business logic."""

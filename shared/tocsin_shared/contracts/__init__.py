@@ -1,0 +1,1 @@
+"""Contracts between services: topics and event models. A schema change is a new version."""

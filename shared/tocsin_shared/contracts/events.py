@@ -1,0 +1,140 @@
+"""Event data models: one pydantic model per event type and version.
+
+The CloudEvents `type` is `<TYPE>.v<VERSION>`. Consumers ignore unknown fields so a producer can
+add optional fields; anything else is a new version with a new model.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from .topics import INCIDENT_EVENTS, NOTIFICATION_EVENTS, TopicSpec
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class IncidentStatus(StrEnum):
+    TRIGGERED = "triggered"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class Actor(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["user", "integration", "system"]
+    id: str
+
+
+class EventData(BaseModel):
+    """Base of every event payload. Subclasses name their type, version, topic and key."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    TYPE: ClassVar[str]
+    VERSION: ClassVar[int] = 1
+    TOPIC: ClassVar[TopicSpec]
+
+    @classmethod
+    def ce_type(cls) -> str:
+        return f"{cls.TYPE}.v{cls.VERSION}"
+
+    def partition_key(self) -> str:
+        raise NotImplementedError
+
+    def subject(self) -> str | None:
+        return None
+
+
+class IncidentEventData(EventData):
+    TOPIC: ClassVar[TopicSpec] = INCIDENT_EVENTS
+
+    incident_id: UUID
+    service: str
+    dedup_key: str
+    summary: str
+    severity: Severity
+    status: IncidentStatus
+    occurred_at: datetime
+    actor: Actor
+
+    def partition_key(self) -> str:
+        return str(self.incident_id)
+
+    def subject(self) -> str | None:
+        return f"incident/{self.incident_id}"
+
+
+class IncidentTriggeredV1(IncidentEventData):
+    TYPE: ClassVar[str] = "tocsin.incident.triggered"
+
+    triggered_at: datetime
+    source: str
+    labels: dict[str, str] = {}
+    alert_count: int = 1
+
+
+class IncidentAcknowledgedV1(IncidentEventData):
+    TYPE: ClassVar[str] = "tocsin.incident.acknowledged"
+
+
+class IncidentResolvedV1(IncidentEventData):
+    TYPE: ClassVar[str] = "tocsin.incident.resolved"
+
+
+class NotificationEventData(EventData):
+    TOPIC: ClassVar[TopicSpec] = NOTIFICATION_EVENTS
+
+    notification_id: UUID
+    incident_id: UUID
+    idempotency_key: str
+    channel: str
+    target: str
+    attempt: int
+    occurred_at: datetime
+
+    def partition_key(self) -> str:
+        return str(self.incident_id)
+
+    def subject(self) -> str | None:
+        return f"incident/{self.incident_id}"
+
+
+class NotificationRequestedV1(NotificationEventData):
+    TYPE: ClassVar[str] = "tocsin.notification.requested"
+
+
+class NotificationDeliveredV1(NotificationEventData):
+    TYPE: ClassVar[str] = "tocsin.notification.delivered"
+
+    status_code: int
+
+
+class NotificationFailedV1(NotificationEventData):
+    TYPE: ClassVar[str] = "tocsin.notification.failed"
+
+    error: str
+    will_retry: bool
+
+
+EVENT_MODELS: dict[str, type[EventData]] = {
+    model.ce_type(): model
+    for model in (
+        IncidentTriggeredV1,
+        IncidentAcknowledgedV1,
+        IncidentResolvedV1,
+        NotificationRequestedV1,
+        NotificationDeliveredV1,
+        NotificationFailedV1,
+    )
+}

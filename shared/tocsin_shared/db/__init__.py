@@ -1,0 +1,1 @@
+"""Postgres plumbing: pool, migrations, transactional outbox and inbox."""

@@ -1,0 +1,60 @@
+"""Unit of work over one Postgres transaction: state, inbox claim and outbox rows commit together.
+
+A service subclasses it and binds its repositories to the connection in `bind`.
+"""
+
+from __future__ import annotations
+
+from typing import Self
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+from ..contracts.envelope import envelope_for
+from ..contracts.events import EventData
+from . import inbox, outbox
+from .pool import DbConnection
+
+
+class PgUnitOfWork:
+    def __init__(self, pool: asyncpg.Pool, *, source: str, topic_prefix: str = "") -> None:
+        self._pool = pool
+        self._source = source
+        self._topic_prefix = topic_prefix
+        self._events: list[EventData] = []
+
+    def bind(self, conn: DbConnection) -> None:
+        """Create this unit's repositories on `conn`."""
+
+    @property
+    def connection(self) -> DbConnection:
+        return self._conn
+
+    async def __aenter__(self) -> Self:
+        self._conn: PoolConnectionProxy = await self._pool.acquire()  # type: ignore[type-arg]
+        self._tx = self._conn.transaction()
+        await self._tx.start()
+        self._committed = False
+        self.bind(self._conn)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        try:
+            if not self._committed:
+                await self._tx.rollback()
+        finally:
+            await self._pool.release(self._conn)
+
+    async def first_time(self, *, consumer: str, source: str, event_id: str) -> bool:
+        return await inbox.claim(self._conn, consumer=consumer, source=source, event_id=event_id)
+
+    def emit(self, event: EventData) -> None:
+        self._events.append(event)
+
+    async def commit(self) -> None:
+        for event in self._events:
+            envelope = envelope_for(event, source=self._source)
+            await outbox.add(self._conn, envelope, topic_prefix=self._topic_prefix)
+        self._events.clear()
+        await self._tx.commit()
+        self._committed = True

@@ -1,0 +1,1 @@
+"""Kafka plumbing: producer port, broker factory, reliable consumers, dead letters."""

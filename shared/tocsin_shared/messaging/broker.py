@@ -1,0 +1,69 @@
+"""FastStream broker factory. Every subscriber names its group and commits only after its work.
+
+`AckPolicy.NACK_ON_ERROR` commits the offset when the handler returns and seeks back when it
+raises, never before the handler ran (FastStream's ack-first default would lose a message on a
+crash). The reliable wrapper decides what "returns" means: done, or dead-lettered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from prometheus_client import CollectorRegistry
+
+from .inbound import InboundMessage
+from .reliable import Handler
+
+
+def make_broker(
+    bootstrap_servers: str, *, client_id: str, registry: CollectorRegistry | None = None
+) -> KafkaBroker:
+    middlewares: list[Any] = []
+    if registry is not None:
+        middlewares.append(KafkaPrometheusMiddleware(registry=registry, app_name=client_id))
+    return KafkaBroker(
+        bootstrap_servers,
+        client_id=client_id,
+        enable_idempotence=False,
+        middlewares=middlewares,
+        graceful_timeout=15.0,
+    )
+
+
+def to_inbound(message: KafkaMessage) -> InboundMessage:
+    record: Any = message.raw_message
+    return InboundMessage(
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        key=record.key,
+        value=record.value or b"",
+        headers={name: value or b"" for name, value in (record.headers or ())},
+        timestamp_ms=record.timestamp,
+    )
+
+
+def subscribe(
+    broker: KafkaBroker,
+    *,
+    topic: str,
+    group_id: str,
+    handler: Handler,
+    session_timeout_ms: int = 10_000,
+) -> None:
+    async def on_message(message: KafkaMessage) -> None:
+        await handler(to_inbound(message))
+
+    on_message.__name__ = f"consume_{group_id}_{topic}".replace(".", "_").replace("-", "_")
+    broker.subscriber(
+        topic,
+        group_id=group_id,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        auto_offset_reset="earliest",
+        max_poll_interval_ms=300_000,
+        session_timeout_ms=session_timeout_ms,
+        heartbeat_interval_ms=max(session_timeout_ms // 4, 500),
+    )(on_message)

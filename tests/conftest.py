@@ -1,0 +1,39 @@
+"""Fixtures: a real Postgres and a real Kafka-compatible broker for connected tests."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from tocsin_shared.messaging.topics_admin import ensure_topics
+
+from .infra import Infra, create_database, drop_database, start_infra
+
+REPO = Path(__file__).resolve().parent.parent
+PAYLOADS = REPO.parent / "shared" / "payloads"
+
+
+@pytest.fixture(scope="session")
+def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
+    with start_infra(tmp_path_factory.mktemp("infra")) as started:
+        yield started
+
+
+@pytest.fixture
+async def database(infra: Infra) -> AsyncIterator[str]:
+    """A fresh, empty database for this test; its DSN."""
+    name, dsn = await create_database(infra.admin_dsn)
+    try:
+        yield dsn
+    finally:
+        await drop_database(infra.admin_dsn, name)
+
+
+@pytest.fixture
+async def topic_prefix(infra: Infra) -> str:
+    """A topic prefix no other test uses, with every registry topic created under it."""
+    prefix = f"t{uuid.uuid4().hex[:10]}."
+    await ensure_topics(infra.bootstrap_servers, prefix=prefix)
+    return prefix
