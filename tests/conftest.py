@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -16,9 +18,15 @@ PAYLOADS = REPO.parent / "shared" / "payloads"
 
 
 @pytest.fixture(scope="session")
-def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
-    with start_infra(tmp_path_factory.mktemp("infra")) as started:
-        yield started
+def infra() -> Iterator[Infra]:
+    # Not under pytest's tmp_path: pytest prunes old base directories, and a concurrent pytest
+    # session would delete this one's Postgres data directory from under it.
+    scratch = Path(tempfile.mkdtemp(prefix="tocsin-test-infra-"))
+    try:
+        with start_infra(scratch) as started:
+            yield started
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 @pytest.fixture

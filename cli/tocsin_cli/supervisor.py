@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
+
 log = logging.getLogger("tocsin.up")
 
 # Runs in the child before exec: PR_SET_PDEATHSIG survives exec, so the real program gets SIGTERM
@@ -31,6 +33,18 @@ def die_with_parent_launcher() -> tuple[str, ...]:
     if not sys.platform.startswith("linux"):
         return ()
     return (sys.executable, "-S", "-c", _DIE_WITH_PARENT, str(os.getpid()))
+
+
+async def probe(client: httpx.AsyncClient, base_url: str) -> str:
+    """ "ready" once /healthz and /readyz both answer 200, else what stands in the way."""
+    try:
+        health = await client.get(f"{base_url}/healthz")
+        if health.status_code != 200:
+            return f"/healthz answered {health.status_code}"
+        ready = await client.get(f"{base_url}/readyz")
+    except httpx.HTTPError as exc:
+        return f"not answering ({type(exc).__name__})"
+    return "ready" if ready.status_code == 200 else f"/readyz: {ready.text[:200]}"
 
 
 def log_tail(path: Path, *, lines: int = 20) -> str:

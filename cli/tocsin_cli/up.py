@@ -21,7 +21,7 @@ from .errors import CliError
 from .services import ServiceSpec
 from .settings import CliSettings
 from .state import ProcessRecord, UpState, check_ports, reap_leftovers, wait_ports_free
-from .supervisor import Child, Supervisor, die_with_parent_launcher, log_tail
+from .supervisor import Child, Supervisor, die_with_parent_launcher, log_tail, probe
 
 log = logging.getLogger("tocsin.up")
 
@@ -128,7 +128,9 @@ class Up:
         for applied in await migrate_all(dsn, self.services):
             log.info("applied migration %s", applied)
         self._checkpoint()
-        self.supervisor.children = [self._child(spec, dsn, bootstrap) for spec in self.services]
+        self.supervisor.children = [
+            self._child(spec, dsn=dsn, bootstrap=bootstrap) for spec in self.services
+        ]
         self.supervisor.start_all()
         self._save()
         log.info("started %s; waiting until ready", ", ".join(s.name for s in self.services))
@@ -144,7 +146,7 @@ class Up:
             raise CliError(f"Tansu did not start: {exc}\n{tail}".rstrip()) from exc
         self._save()
 
-    def _child(self, spec: ServiceSpec, dsn: str, bootstrap: str) -> Child:
+    def _child(self, spec: ServiceSpec, *, dsn: str, bootstrap: str) -> Child:
         # Children inherit this environment (PATH, TOCSIN_LOG_LEVEL, ...) with up's choices on top.
         env = dict(os.environ)
         env.update(
@@ -157,7 +159,12 @@ class Up:
                 "PYTHONUNBUFFERED": "1",
             }
         )
-        return Child(spec.name, spec.main_argv(sys.executable), env, self.logs / f"{spec.name}.log")
+        return Child(
+            name=spec.name,
+            argv=spec.main_argv(sys.executable),
+            env=env,
+            log_path=self.logs / f"{spec.name}.log",
+        )
 
     async def _wait_ready(self) -> None:
         deadline = time.monotonic() + self.settings.ready_timeout_s
@@ -171,7 +178,9 @@ class Up:
                         f"the end of {child.log_path}:\n{log_tail(child.log_path)}"
                     )
                 for name, spec in list(pending.items()):
-                    status[name] = await _probe(client, self.settings.port_of(spec))
+                    status[name] = await probe(
+                        client, f"http://{HOST}:{self.settings.port_of(spec)}"
+                    )
                     if status[name] == "ready":
                         del pending[name]
                 if pending and time.monotonic() > deadline:
@@ -238,17 +247,6 @@ class Up:
             except Exception:
                 log.exception("stopping %s failed", what)
         log.info("stopped")
-
-
-async def _probe(client: httpx.AsyncClient, port: int) -> str:
-    try:
-        health = await client.get(f"http://{HOST}:{port}/healthz")
-        if health.status_code != 200:
-            return f"/healthz answered {health.status_code}"
-        ready = await client.get(f"http://{HOST}:{port}/readyz")
-    except httpx.HTTPError as exc:
-        return f"not answering ({type(exc).__name__})"
-    return "ready" if ready.status_code == 200 else f"/readyz: {ready.text[:200]}"
 
 
 def up(settings: CliSettings) -> int:

@@ -18,7 +18,9 @@ def _default_instance_id() -> str:
 class ServiceSettings(BaseSettings):
     """What every Tocsin service process needs. Services subclass it and set their name and port."""
 
-    model_config = SettingsConfigDict(env_prefix="TOCSIN_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="TOCSIN_", extra="ignore", frozen=True, populate_by_name=True
+    )
 
     SERVICE: ClassVar[str] = "service"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import asyncpg
 import httpx
@@ -17,7 +17,7 @@ from tocsin_problem.bootstrap import build_runtime
 from tocsin_problem.settings import ProblemSettings
 from tocsin_shared.contracts.topics import INCIDENT_EVENTS, dead_letter
 from tocsin_shared.db import migrate
-from tocsin_shared.messaging.dead_letter import CONSUMER_HEADER, ERROR_HEADER
+from tocsin_shared.messaging.dead_letter import ATTEMPTS_HEADER, CONSUMER_HEADER, ERROR_HEADER
 from tocsin_shared.runtime import Runtime
 
 from ..incident_events import T0, acknowledged, kafka_item, resolved, triggered
@@ -136,31 +136,44 @@ async def test_a_poison_message_is_dead_lettered_and_the_next_event_still_applie
     topic = INCIDENT_EVENTS.qualified(topic_prefix)
     incident_id = uuid4()
     key, value, headers = kafka_item(triggered(incident_id, at=T0))
+    invalid = b'{"incident_id": "not-a-uuid"}'
     records = [
         (key, value, headers),
-        (key, b"{not json", headers),  # CloudEvent headers, broken data
-        (key, value, {}),  # no CloudEvent headers at all
+        (key, invalid, headers),  # a CloudEvent whose data is not a valid triggered event
+        (key, value, {}),  # no CloudEvents headers at all
         kafka_item(acknowledged(incident_id, at=T0 + timedelta(minutes=2))),
     ]
     await produce(infra.bootstrap_servers, topic, records)
 
-    async def acknowledged_row() -> bool:
-        rows = await _fetch(
-            database,
-            "SELECT status FROM problem.observed_incidents WHERE incident_id = $1",
-            incident_id,
-        )
-        return bool(rows) and rows[0]["status"] == "acknowledged"
-
-    await eventually(acknowledged_row, timeout_s=TIMEOUT_S)
+    await eventually(lambda: _status(database, incident_id, "acknowledged"), timeout_s=TIMEOUT_S)
     dead = await read_all(
         infra.bootstrap_servers,
         dead_letter(INCIDENT_EVENTS).qualified(topic_prefix),
         expect=2,
         timeout_s=TIMEOUT_S,
     )
-    assert [d.value for d in dead] == [b"{not json", value]
-    first = dict(dead[0].headers)
+    assert [d.value for d in dead] == [invalid, value]
+    first, second = dict(dead[0].headers), dict(dead[1].headers)
     assert first[CONSUMER_HEADER] == f"{topic_prefix}tocsin-problem-incident-events".encode()
-    assert b"not a CloudEvent" in first[ERROR_HEADER] or b"invalid" in first[ERROR_HEADER]
-    assert b"missing CloudEvents headers" in dict(dead[1].headers)[ERROR_HEADER]
+    assert first[ATTEMPTS_HEADER] == b"1"  # poison is not retried
+    assert b"invalid tocsin.incident.triggered.v1 data" in first[ERROR_HEADER]
+    assert b"missing CloudEvents headers" in second[ERROR_HEADER]
+
+
+async def test_a_cloudevent_whose_body_is_not_json_is_dead_lettered(
+    problem_service: Runtime, infra: Infra, database: str, topic_prefix: str
+) -> None:
+    topic = INCIDENT_EVENTS.qualified(topic_prefix)
+    incident_id = uuid4()
+    key, _, headers = kafka_item(triggered(incident_id, at=T0))
+    after = kafka_item(acknowledged(incident_id, at=T0 + timedelta(minutes=2)))
+    await produce(infra.bootstrap_servers, topic, [(key, b"{not json", headers), after])
+
+    await eventually(lambda: _status(database, incident_id, "acknowledged"), timeout_s=20)
+
+
+async def _status(dsn: str, incident_id: UUID, status: str) -> bool:
+    rows = await _fetch(
+        dsn, "SELECT status FROM problem.observed_incidents WHERE incident_id = $1", incident_id
+    )
+    return bool(rows) and rows[0]["status"] == status

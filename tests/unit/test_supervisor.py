@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psutil
@@ -29,13 +29,17 @@ def wait_until(check: Callable[[], object], *, timeout_s: float = 15.0) -> None:
         time.sleep(0.05)
 
 
-def python_child(tmp_path: Path, name: str, code: str) -> Child:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return Child(name, [sys.executable, "-c", code], env, tmp_path / f"{name}.log")
+def python_child(tmp_path: Path, name: str, *, code: str) -> Child:
+    return Child(
+        name=name,
+        argv=[sys.executable, "-c", code],
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        log_path=tmp_path / f"{name}.log",
+    )
 
 
 @pytest.fixture
-def sleeper() -> Callable[[], subprocess.Popen[bytes]]:
+def sleeper() -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
     started: list[subprocess.Popen[bytes]] = []
 
     def start() -> subprocess.Popen[bytes]:
@@ -43,7 +47,7 @@ def sleeper() -> Callable[[], subprocess.Popen[bytes]]:
         started.append(process)
         return process
 
-    yield start  # type: ignore[misc]
+    yield start
     for process in started:
         process.kill()
         process.wait()
@@ -80,13 +84,18 @@ def test_the_launcher_runs_the_command_with_its_arguments(tmp_path: Path) -> Non
 
 
 def test_a_crashed_child_is_restarted(tmp_path: Path) -> None:
-    child = python_child(tmp_path, "flaky", "import sys; print('up', flush=True); sys.exit(3)")
+    child = python_child(tmp_path, "flaky", code="import sys; print('up', flush=True); sys.exit(3)")
     supervisor = Supervisor([child], max_backoff_s=0.2)
     supervisor.start_all()
     first = child.process
 
     restarted: list[Child] = []
-    wait_until(lambda: restarted.extend(supervisor.check()) or restarted)
+
+    def restarted_once() -> bool:
+        restarted.extend(supervisor.check())
+        return bool(restarted)
+
+    wait_until(restarted_once)
 
     assert restarted == [child]
     assert child.process is not first
@@ -98,12 +107,12 @@ def test_stop_kills_a_child_that_ignores_sigterm(tmp_path: Path) -> None:
     stubborn = python_child(
         tmp_path,
         "stubborn",
-        "import signal, time\n"
+        code="import signal, time\n"
         "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
         "print('ignoring', flush=True)\n"
         "time.sleep(60)\n",
     )
-    polite = python_child(tmp_path, "polite", "import time; time.sleep(60)")
+    polite = python_child(tmp_path, "polite", code="import time; time.sleep(60)")
     supervisor = Supervisor([stubborn, polite])
     supervisor.start_all()
     wait_until(lambda: "ignoring" in stubborn.log_path.read_text())

@@ -1,6 +1,7 @@
 """HTTP entry points: translate the request, call the edge or a handler, translate the answer."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI must resolve the Annotated dependencies
+# (local `viewer`/`responder` guards) at import time, or it treats them as query parameters.
 
 import json
 from collections.abc import Callable

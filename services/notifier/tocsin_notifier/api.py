@@ -1,6 +1,7 @@
 """HTTP entry points of the notifier: the ledger and the operator's redrive."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI must resolve the Annotated dependencies
+# (local `viewer`/`responder` guards) at import time, or it treats them as query parameters.
 
 from collections.abc import Callable
 from typing import Annotated, Any

@@ -9,7 +9,6 @@ from fastapi import FastAPI
 from tocsin_shared.clock import Clock, SystemClock
 from tocsin_shared.config import load_config
 from tocsin_shared.config.models import TocsinConfig
-from tocsin_shared.contracts.envelope import Envelope
 from tocsin_shared.contracts.topics import INCIDENT_EVENTS
 from tocsin_shared.runtime import Runtime
 
@@ -17,10 +16,9 @@ from . import SCHEMA
 from .adapters.postgres import NotifierUnitOfWork
 from .adapters.webhook import WebhookSender
 from .api import notifications_router
-from .consumer import envelope_handler
 from .delivery import delivery_loop
 from .domain.ledger import RetryPolicy
-from .handlers import on_incident_event
+from .incident_consumer import incident_events_handler
 from .ports import Channel
 from .settings import NotifierSettings
 
@@ -39,17 +37,12 @@ def build_runtime(
     def uow() -> NotifierUnitOfWork:
         return NotifierUnitOfWork(runtime.pool, topic_prefix=settings.topic_prefix)
 
-    async def handle(envelope: Envelope) -> str:
-        return await on_incident_event(
-            envelope,
-            uow_factory=uow,
-            config=config,
-            clock=clock,
-            incident_url=settings.incident_url,
-        )
-
     runtime.consumer(
-        topic=INCIDENT_EVENTS, name="incident-events", handler=envelope_handler(handle)
+        topic=INCIDENT_EVENTS,
+        name="incident-events",
+        handler=incident_events_handler(
+            uow_factory=uow, config=config, clock=clock, incident_url=settings.incident_url
+        ),
     )
     runtime.background(
         "delivery",

@@ -7,8 +7,7 @@ from .settings import ProblemSettings
 
 
 def main() -> None:
-    # Every field has a default; mypy misreads pydantic's positional Field defaults as required.
-    settings = ProblemSettings()  # type: ignore[call-arg]
+    settings = ProblemSettings()
     serve(settings, service="problem", build=lambda: build_app(settings))
 
 

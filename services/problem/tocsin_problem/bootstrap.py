@@ -10,7 +10,7 @@ from tocsin_shared.contracts.topics import INCIDENT_EVENTS
 from tocsin_shared.runtime import Runtime
 
 from . import SCHEMA
-from .adapters.postgres import PgUnitOfWork
+from .adapters.postgres import ProblemUnitOfWork
 from .api import problems_router
 from .incident_consumer import incident_events_handler
 from .ports import UnitOfWork
@@ -28,7 +28,7 @@ def build_runtime(
     runtime = Runtime(settings, service="problem", schema=SCHEMA)
 
     def uow() -> UnitOfWork:
-        return PgUnitOfWork(runtime.pool)
+        return ProblemUnitOfWork(runtime.pool, topic_prefix=settings.topic_prefix)
 
     handler = incident_events_handler(uow_factory=uow)
     runtime.consumer(topic=INCIDENT_EVENTS, name="incident-events", handler=handler)

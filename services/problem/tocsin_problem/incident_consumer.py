@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tocsin_shared.contracts.envelope import EnvelopeError, from_kafka
 from tocsin_shared.contracts.events import IncidentEventData
-from tocsin_shared.messaging.inbound import InboundMessage, PoisonMessage
+from tocsin_shared.messaging.events import decode_event
+from tocsin_shared.messaging.inbound import InboundMessage
 from tocsin_shared.messaging.reliable import Handler
 
 from .handlers import observe_incident_event
@@ -15,12 +15,8 @@ from .ports import UnitOfWork
 
 def incident_events_handler(*, uow_factory: Callable[[], UnitOfWork]) -> Handler:
     async def handle(message: InboundMessage) -> None:
-        try:
-            envelope = from_kafka(headers=message.headers, key=message.key, value=message.value)
-        except EnvelopeError as exc:
-            raise PoisonMessage(str(exc)) from exc
-        if not isinstance(envelope.data, IncidentEventData):
-            raise PoisonMessage(f"{envelope.type} does not belong on the incident events topic")
+        envelope = decode_event(message, expect=IncidentEventData)
+        assert isinstance(envelope.data, IncidentEventData)
         await observe_incident_event(
             envelope.data, source=envelope.source, event_id=envelope.id, uow_factory=uow_factory
         )

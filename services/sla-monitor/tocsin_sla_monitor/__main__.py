@@ -7,8 +7,7 @@ from .settings import SlaSettings
 
 
 def main() -> None:
-    # Every field has a default; mypy misreads pydantic's positional Field defaults as required.
-    settings = SlaSettings()  # type: ignore[call-arg]
+    settings = SlaSettings()
     serve(settings, service="sla-monitor", build=lambda: build_app(settings))
 
 

@@ -46,6 +46,12 @@ def to_inbound(message: KafkaMessage) -> InboundMessage:
     )
 
 
+async def _raw_body(message: Any) -> bytes:
+    # Our handlers decode (and classify poison) themselves; FastStream must not parse JSON first,
+    # or an undecodable body would be nacked in a loop before the dead-letter logic ever ran.
+    return bytes(message.body or b"")
+
+
 def subscribe(
     broker: KafkaBroker,
     *,
@@ -62,6 +68,7 @@ def subscribe(
         topic,
         group_id=group_id,
         ack_policy=AckPolicy.NACK_ON_ERROR,
+        decoder=_raw_body,
         auto_offset_reset="earliest",
         max_poll_interval_ms=300_000,
         session_timeout_ms=session_timeout_ms,

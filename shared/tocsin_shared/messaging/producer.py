@@ -24,9 +24,15 @@ class Producer(Protocol):
 
 class KafkaProducer:
     def __init__(self, bootstrap_servers: str, *, client_id: str) -> None:
+        self._bootstrap_servers = bootstrap_servers
+        self._client_id = client_id
+        self._producer: AIOKafkaProducer | None = None
+
+    async def start(self) -> None:
+        # aiokafka binds to the running loop, so the client is made here, not at construction.
         self._producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap_servers,
-            client_id=client_id,
+            bootstrap_servers=self._bootstrap_servers,
+            client_id=self._client_id,
             acks="all",
             enable_idempotence=False,
             linger_ms=2,
@@ -34,18 +40,24 @@ class KafkaProducer:
             max_request_size=2 * 1024 * 1024,
             request_timeout_ms=15_000,
         )
-
-    async def start(self) -> None:
-        await self._producer.start()
+        try:
+            await self._producer.start()
+        except Exception:
+            await self._producer.stop()
+            self._producer = None
+            raise
 
     async def stop(self) -> None:
-        await self._producer.stop()
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
 
     async def send_all(self, records: list[OutgoingRecord]) -> None:
+        producer = self._producer
+        if producer is None:
+            raise ConnectionError("producer not started")
         futures = [
-            await self._producer.send(
-                r.topic, value=r.value, key=r.key, headers=list(r.headers.items())
-            )
+            await producer.send(r.topic, value=r.value, key=r.key, headers=list(r.headers.items()))
             for r in records
         ]
         await asyncio.gather(*futures)

@@ -1,17 +1,18 @@
-"""Postgres unit of work and repository: projection row and inbox claim in one transaction."""
+"""Postgres repository and unit of work: the projection row and the inbox claim commit together."""
 
 from __future__ import annotations
 
-from typing import Any, Self, cast
+from typing import Any
 from uuid import UUID
 
 import asyncpg
-from asyncpg.pool import PoolConnectionProxy
 from tocsin_shared.contracts.events import IncidentStatus, Severity
-from tocsin_shared.db import inbox
+from tocsin_shared.db.pool import DbConnection
+from tocsin_shared.db.uow import PgUnitOfWork
 
 from tocsin_problem.domain.observed import ObservedIncident
 
+SOURCE = "/tocsin/problem"
 _COLUMNS = (
     "incident_id, service, dedup_key, summary, severity, status, triggered_at, updated_at,"
     " last_event_type"
@@ -33,7 +34,7 @@ def _observed(row: asyncpg.Record) -> ObservedIncident:
 
 
 class PgObservedIncidents:
-    def __init__(self, conn: PoolConnectionProxy[asyncpg.Record]) -> None:
+    def __init__(self, conn: DbConnection) -> None:
         self._conn = conn
 
     async def get(self, incident_id: UUID) -> ObservedIncident | None:
@@ -62,36 +63,14 @@ class PgObservedIncidents:
         )
 
 
-class PgUnitOfWork:
+class ProblemUnitOfWork(PgUnitOfWork):
     observed: PgObservedIncidents
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
+    def __init__(self, pool: asyncpg.Pool, *, topic_prefix: str = "") -> None:
+        super().__init__(pool, source=SOURCE, topic_prefix=topic_prefix)
 
-    async def __aenter__(self) -> Self:
-        self._conn = await self._pool.acquire()
-        self._tx = self._conn.transaction()
-        await self._tx.start()
-        self._committed = False
-        self.observed = PgObservedIncidents(self._conn)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        try:
-            if not self._committed:
-                await self._tx.rollback()
-        finally:
-            await self._pool.release(self._conn)
-
-    async def first_time(self, *, consumer: str, source: str, event_id: str) -> bool:
-        # The pooled proxy forwards every call to its connection; the kernel's signature names
-        # only the connection type.
-        conn = cast(asyncpg.Connection, self._conn)
-        return await inbox.claim(conn, consumer=consumer, source=source, event_id=event_id)
-
-    async def commit(self) -> None:
-        await self._tx.commit()
-        self._committed = True
+    def bind(self, conn: DbConnection) -> None:
+        self.observed = PgObservedIncidents(conn)
 
 
 async def list_observed(

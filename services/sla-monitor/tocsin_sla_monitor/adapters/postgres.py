@@ -1,17 +1,17 @@
-"""Postgres unit of work and repository: clock rows and inbox claim in one transaction."""
+"""Postgres repository and unit of work: clock rows and the inbox claim commit together."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Self, cast
 from uuid import UUID
 
 import asyncpg
-from asyncpg.pool import PoolConnectionProxy
-from tocsin_shared.db import inbox
+from tocsin_shared.db.pool import DbConnection
+from tocsin_shared.db.uow import PgUnitOfWork
 
 from tocsin_sla_monitor.domain.clocks import ClockState, SlaClock, Target
 
+SOURCE = "/tocsin/sla-monitor"
 _COLUMNS = "id, incident_id, policy, target, started_at, due_at, state, stopped_at"
 
 
@@ -29,7 +29,7 @@ def _clock(row: asyncpg.Record) -> SlaClock:
 
 
 class PgClockRepository:
-    def __init__(self, conn: PoolConnectionProxy[asyncpg.Record]) -> None:
+    def __init__(self, conn: DbConnection) -> None:
         self._conn = conn
 
     async def add(self, clocks: Sequence[SlaClock]) -> None:
@@ -66,36 +66,14 @@ class PgClockRepository:
         )
 
 
-class PgUnitOfWork:
+class SlaUnitOfWork(PgUnitOfWork):
     clocks: PgClockRepository
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
+    def __init__(self, pool: asyncpg.Pool, *, topic_prefix: str = "") -> None:
+        super().__init__(pool, source=SOURCE, topic_prefix=topic_prefix)
 
-    async def __aenter__(self) -> Self:
-        self._conn = await self._pool.acquire()
-        self._tx = self._conn.transaction()
-        await self._tx.start()
-        self._committed = False
-        self.clocks = PgClockRepository(self._conn)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        try:
-            if not self._committed:
-                await self._tx.rollback()
-        finally:
-            await self._pool.release(self._conn)
-
-    async def first_time(self, *, consumer: str, source: str, event_id: str) -> bool:
-        # The pooled proxy forwards every call to its connection; the kernel's signature names
-        # only the connection type.
-        conn = cast(asyncpg.Connection, self._conn)
-        return await inbox.claim(conn, consumer=consumer, source=source, event_id=event_id)
-
-    async def commit(self) -> None:
-        await self._tx.commit()
-        self._committed = True
+    def bind(self, conn: DbConnection) -> None:
+        self.clocks = PgClockRepository(conn)
 
 
 async def clocks_for_incident(pool: asyncpg.Pool, incident_id: UUID) -> list[SlaClock]:
