@@ -89,6 +89,11 @@ async def run_topics_create(settings: CliSettings) -> int:
     return 0
 
 
+async def run_setup(settings: CliSettings) -> int:
+    await run_topics_create(settings)
+    return await run_migrate(settings)
+
+
 def serve(name: str) -> int:
     """Run one service in the foreground, as its container entrypoint does."""
     spec = by_name(name)

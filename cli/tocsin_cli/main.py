@@ -22,10 +22,10 @@ _SETTING_OPTIONS = ("config", "state_dir", "tansu_bin", "kafka_port", "services"
 
 
 def parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    root = argparse.ArgumentParser(
         prog="tocsin", description="Tocsin: self-hosted incident and problem management."
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     up = commands.add_parser(
         "up",
@@ -43,7 +43,9 @@ def parser() -> argparse.ArgumentParser:
             type=int,
             help=f"{spec.name} HTTP port (env {spec.port_env}, default {spec.default_port})",
         )
-    up.add_argument("--kafka-port", type=int, help="embedded broker port (default 9092)")
+    up.add_argument(
+        "--kafka-port", type=int, help="embedded broker port (env TOCSIN_KAFKA_PORT, default 9092)"
+    )
     up.add_argument("--tansu-bin", help="path to the tansu binary (env TOCSIN_TANSU_BIN)")
     up.add_argument(
         "--services", help=f"comma-separated subset to run (default all: {','.join(NAMES)})"
@@ -60,6 +62,10 @@ def parser() -> argparse.ArgumentParser:
         "create", help="create missing topics on TOCSIN_KAFKA_BOOTSTRAP_SERVERS"
     )
 
+    commands.add_parser(
+        "setup", help="create topics and apply migrations (a deployment's one-shot job)"
+    )
+
     config = commands.add_parser("config", help="the Tocsin YAML")
     config_commands = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
     validate = config_commands.add_parser("validate", help="check a config file; exit 1 if bad")
@@ -67,7 +73,7 @@ def parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run one service in the foreground")
     serve.add_argument("service", choices=NAMES)
-    return parser
+    return root
 
 
 def settings_for(args: argparse.Namespace) -> CliSettings:
@@ -108,6 +114,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         from .commands import run_migrate
 
         return asyncio.run(run_migrate(settings))
+    if args.command == "setup":
+        from .commands import run_setup
+
+        return asyncio.run(run_setup(settings))
     from .commands import run_topics_create
 
     return asyncio.run(run_topics_create(settings))

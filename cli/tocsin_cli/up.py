@@ -18,7 +18,7 @@ from tocsin_shared.messaging.topics_admin import ensure_topics
 from .commands import describe, ensure_database, migrate_all, redact
 from .embedded import EmbeddedKafka, EmbeddedPostgres, tansu_binary
 from .errors import CliError
-from .services import ServiceSpec
+from .services import ServiceSpec, by_name
 from .settings import CliSettings
 from .state import ProcessRecord, UpState, check_ports, reap_leftovers, wait_ports_free
 from .supervisor import Child, Supervisor, die_with_parent_launcher, log_tail, probe
@@ -156,6 +156,7 @@ class Up:
                 "TOCSIN_CONFIG": str(self.config),
                 "TOCSIN_HOST": HOST,
                 spec.port_env: str(self.settings.port_of(spec)),
+                "TOCSIN_INCIDENT_URL": f"http://{HOST}:{self.settings.port_of(by_name('incident'))}",
                 "PYTHONUNBUFFERED": "1",
             }
         )

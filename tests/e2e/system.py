@@ -8,82 +8,96 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 from tocsin_cli.embedded import free_port
+from tocsin_cli.services import SERVICES
 
-from ..conftest import REPO
+CONFIG = """
+services:
+  - name: checkout
+integrations:
+  - name: prom
+    service: checkout
+    key: "k"
+"""
+READY_TIMEOUT_S = 150
 
-SERVICES = ("incident", "problem", "sla-monitor", "notifier")
+
+@dataclass
+class Up:
+    process: subprocess.Popen[bytes]
+    out: Path
+    state_dir: Path
+    ports: dict[str, int]
+
+    def output(self) -> str:
+        parts = [f"--- tocsin up\n{self.out.read_text(errors='replace')}"]
+        for log in sorted((self.state_dir / "logs").glob("*.log")):
+            parts.append(f"--- {log.name}\n{log.read_text(errors='replace')[-2000:]}")
+        return "\n".join(parts)
+
+
+def distinct_free_ports(count: int) -> list[int]:
+    ports: set[int] = set()
+    while len(ports) < count:
+        ports.add(free_port())
+    return sorted(ports)
+
+
+def start_up(tmp: Path, *, ports: dict[str, int], run: str = "up", config_text: str = CONFIG) -> Up:
+    """Start `tocsin up` as a user would, in `tmp`, with a clean environment."""
+    config = tmp / "tocsin.yaml"
+    config.write_text(config_text)
+    args = [sys.executable, "-m", "tocsin_cli", "up", "--config", str(config)]
+    args += ["--state-dir", str(tmp / "state")]
+    for option, port in ports.items():
+        args += [f"--{option}", str(port)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOCSIN_")}
+    with open(tmp / f"{run}.out", "wb") as out:
+        process = subprocess.Popen(args, cwd=tmp, env=env, stdout=out, stderr=subprocess.STDOUT)
+    return Up(process, tmp / f"{run}.out", tmp / "state", ports)
+
+
+def wait_until_up(up: Up) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while "Ctrl-C to stop" not in up.out.read_text(errors="replace"):
+        assert up.process.poll() is None, f"tocsin up exited early\n{up.output()}"
+        assert time.monotonic() < deadline, f"tocsin up not ready\n{up.output()}"
+        time.sleep(0.3)
+    for spec in SERVICES:
+        base = f"http://127.0.0.1:{up.ports[spec.port_option.removeprefix('--')]}"
+        assert httpx.get(f"{base}/healthz", timeout=5).status_code == 200, spec.name
 
 
 @dataclass
 class System:
-    process: subprocess.Popen[bytes]
-    ports: dict[str, int]
-    kafka_port: int
-    state_dir: Path
+    up: Up
 
     def url(self, service: str) -> str:
-        return f"http://127.0.0.1:{self.ports[service]}"
+        return f"http://127.0.0.1:{self.up.ports[f'{service}-port']}"
 
     @property
     def bootstrap(self) -> str:
-        return f"127.0.0.1:{self.kafka_port}"
-
-    def logs(self) -> str:
-        parts = []
-        for log in sorted((self.state_dir / "logs").glob("*.log")):
-            parts.append(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}")
-        return "\n".join(parts)
-
-
-async def _all_ready(system: System, *, timeout_s: float) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    async with httpx.AsyncClient(timeout=2) as client:
-        while asyncio.get_running_loop().time() < deadline:
-            if system.process.poll() is not None:
-                raise AssertionError(f"tocsin up exited early\n{system.logs()}")
-            ready = 0
-            for service in SERVICES:
-                with contextlib.suppress(httpx.HTTPError):
-                    response = await client.get(f"{system.url(service)}/readyz")
-                    ready += response.status_code == 200
-            if ready == len(SERVICES):
-                return
-            await asyncio.sleep(0.5)
-    raise AssertionError(f"services not ready within {timeout_s}s\n{system.logs()}")
+        return f"127.0.0.1:{self.up.ports['kafka-port']}"
 
 
 @contextlib.asynccontextmanager
 async def running_system(tmp: Path, *, config_text: str) -> AsyncIterator[System]:
-    config = tmp / "tocsin.yaml"
-    config.write_text(config_text)
-    ports = {service: free_port() for service in SERVICES}
-    kafka_port = free_port()
-    args = [
-        sys.executable, "-m", "tocsin_cli.main", "up",
-        "--config", str(config),
-        "--state-dir", str(tmp / "state"),
-        "--kafka-port", str(kafka_port),
-    ]
-    for service, port in ports.items():
-        args += [f"--{service}-port", str(port)]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOCSIN_")}
-    log = open(tmp / "up.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen(args, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    system = System(process, ports, kafka_port, tmp / "state")
+    names = [spec.port_option.removeprefix("--") for spec in SERVICES] + ["kafka-port"]
+    ports = dict(zip(names, distinct_free_ports(len(names)), strict=True))
+    up = await asyncio.to_thread(start_up, tmp, ports=ports, config_text=config_text)
     try:
-        await _all_ready(system, timeout_s=90)
-        yield system
+        await asyncio.to_thread(wait_until_up, up)
+        yield System(up)
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
+        if up.process.poll() is None:
+            up.process.send_signal(signal.SIGTERM)
             try:
-                await asyncio.to_thread(process.wait, 60)
+                await asyncio.to_thread(up.process.wait, 60)
             except subprocess.TimeoutExpired:
-                process.kill()
-        log.close()
+                up.process.kill()

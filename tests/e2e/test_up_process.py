@@ -3,77 +3,21 @@ second `up` after a `kill -9` of the first cleans up, starts, and stops cleanly 
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import psutil
 import pytest
-from tocsin_cli.embedded import free_port, postmaster_pid
+from tocsin_cli.embedded import postmaster_pid
 from tocsin_cli.services import SERVICES
 
+from .system import Up, distinct_free_ports, start_up, wait_until_up
+
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
-
-CONFIG = """
-services:
-  - name: checkout
-integrations:
-  - name: prom
-    service: checkout
-    key: "k"
-"""
-READY_TIMEOUT_S = 150
-
-
-@dataclass
-class Up:
-    process: subprocess.Popen[bytes]
-    out: Path
-    state_dir: Path
-    ports: dict[str, int]
-
-    def output(self) -> str:
-        parts = [f"--- tocsin up\n{self.out.read_text(errors='replace')}"]
-        for log in sorted((self.state_dir / "logs").glob("*.log")):
-            parts.append(f"--- {log.name}\n{log.read_text(errors='replace')[-2000:]}")
-        return "\n".join(parts)
-
-
-def distinct_free_ports(count: int) -> list[int]:
-    ports: set[int] = set()
-    while len(ports) < count:
-        ports.add(free_port())
-    return sorted(ports)
-
-
-def start_up(tmp: Path, *, ports: dict[str, int], run: str = "up") -> Up:
-    config = tmp / "tocsin.yaml"
-    config.write_text(CONFIG)
-    args = [sys.executable, "-m", "tocsin_cli", "up", "--config", str(config)]
-    args += ["--state-dir", str(tmp / "state")]
-    for option, port in ports.items():
-        args += [f"--{option}", str(port)]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOCSIN_")}
-    with open(tmp / f"{run}.out", "wb") as out:
-        process = subprocess.Popen(args, cwd=tmp, env=env, stdout=out, stderr=subprocess.STDOUT)
-    return Up(process, tmp / f"{run}.out", tmp / "state", ports)
-
-
-def wait_until_up(up: Up) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while "Ctrl-C to stop" not in up.out.read_text(errors="replace"):
-        assert up.process.poll() is None, f"tocsin up exited early\n{up.output()}"
-        assert time.monotonic() < deadline, f"tocsin up not ready\n{up.output()}"
-        time.sleep(0.3)
-    for spec in SERVICES:
-        base = f"http://127.0.0.1:{up.ports[spec.port_option.removeprefix('--')]}"
-        assert httpx.get(f"{base}/healthz", timeout=5).status_code == 200, spec.name
 
 
 @dataclass

@@ -37,12 +37,8 @@ def client(world: FakeWorld) -> httpx.AsyncClient:
 
 
 async def an_incident(world: FakeWorld) -> str:
-    alert = RawAlertV1(
-        integration="i", service="checkout", dedup_key="k", received_at=CLOCK.now()
-    )
-    await process_raw_alert(
-        alert, identity=str(alert.alert_id), uow_factory=world.uow, clock=CLOCK
-    )
+    alert = RawAlertV1(integration="i", service="checkout", dedup_key="k", received_at=CLOCK.now())
+    await process_raw_alert(alert, identity=str(alert.alert_id), uow_factory=world.uow, clock=CLOCK)
     (incident_id,) = world.incidents.rows
     return str(incident_id)
 
