@@ -3,7 +3,8 @@ from uuid import uuid4
 
 import pytest
 from tocsin_incident.domain.model import Command, IllegalTransition
-from tocsin_incident.handlers import IncidentNotFound, change_status, process_raw_alert
+from tocsin_incident.handlers.alerts import process_raw_alert
+from tocsin_incident.handlers.commands import IncidentNotFound, change_status
 from tocsin_shared.clock import FakeClock
 from tocsin_shared.contracts.alerts import RawAlertV1
 from tocsin_shared.contracts.events import (

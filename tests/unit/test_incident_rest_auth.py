@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 from fastapi import FastAPI
-from tocsin_incident.api import incidents_router
-from tocsin_incident.handlers import process_raw_alert
+from tocsin_incident.api_commands import commands_router
+from tocsin_incident.handlers.alerts import process_raw_alert
 from tocsin_shared.clock import FakeClock
 from tocsin_shared.contracts.alerts import RawAlertV1
 from tocsin_shared.http.errors import install_error_handlers
@@ -28,11 +28,7 @@ def world() -> FakeWorld:
 def client(world: FakeWorld) -> httpx.AsyncClient:
     app = FastAPI()
     install_error_handlers(app)
-    app.include_router(
-        incidents_router(
-            config=sample_config(), pool=lambda: None, uow_factory=world.uow, clock=CLOCK
-        )
-    )
+    app.include_router(commands_router(config=sample_config(), uow_factory=world.uow, clock=CLOCK))
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api")
 
 

@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 from fastapi import FastAPI
-from tocsin_incident.api import ingest_router
+from tocsin_incident.api_ingest import ingest_router
 from tocsin_shared.clock import FakeClock
 from tocsin_shared.http.errors import install_error_handlers
 from tocsin_shared.http.limits import BodyLimitMiddleware

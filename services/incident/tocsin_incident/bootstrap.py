@@ -7,12 +7,13 @@ from tocsin_shared.clock import Clock, SystemClock
 from tocsin_shared.config import load_config
 from tocsin_shared.config.models import TocsinConfig
 from tocsin_shared.contracts.topics import ALERTS_RAW
+from tocsin_shared.db.timers import TimerHandler, timer_loop
 from tocsin_shared.runtime import Runtime
 
 from . import SCHEMA
-from .adapters.postgres import IncidentUnitOfWork
-from .api import incidents_router, ingest_router
+from .deps import Deps
 from .raw_consumer import raw_alert_handler
+from .routes import ROUTERS, TIMERS
 from .settings import IncidentSettings
 
 
@@ -25,26 +26,22 @@ def build_runtime(
     config = config or load_config(settings.config)
     clock = clock or SystemClock()
     runtime = Runtime(settings, service="incident", schema=SCHEMA)
-
-    def uow() -> IncidentUnitOfWork:
-        return IncidentUnitOfWork(runtime.pool, topic_prefix=settings.topic_prefix)
+    deps = Deps(settings=settings, config=config, clock=clock, runtime=runtime)
 
     runtime.consumer(
         topic=ALERTS_RAW,
         name="processor",
-        handler=raw_alert_handler(uow_factory=uow, clock=clock),
+        handler=raw_alert_handler(uow_factory=deps.uow, clock=clock),
     )
-    runtime.add_router(
-        ingest_router(
-            config=config,
-            sink=lambda: runtime.producer,
-            raw_topic=runtime.topic(ALERTS_RAW),
-            clock=clock,
+    for build_router in ROUTERS:
+        runtime.add_router(build_router(deps))
+    handlers: dict[str, TimerHandler] = {}
+    for build_timers in TIMERS:
+        handlers.update(build_timers(deps))
+    if handlers:
+        runtime.background(
+            "timers", lambda: timer_loop(lambda: runtime.pool, handlers=handlers, clock=clock)
         )
-    )
-    runtime.add_router(
-        incidents_router(config=config, pool=lambda: runtime.pool, uow_factory=uow, clock=clock)
-    )
     return runtime
 
 

@@ -12,7 +12,7 @@ from tocsin_shared.contracts.alerts import RawAlertV1
 from tocsin_shared.messaging.inbound import InboundMessage, PoisonMessage
 from tocsin_shared.messaging.reliable import Handler
 
-from .handlers import process_raw_alert
+from .handlers.alerts import process_raw_alert
 from .ports import UnitOfWork
 
 

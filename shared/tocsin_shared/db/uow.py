@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Self
 
 import asyncpg
-from asyncpg.pool import PoolConnectionProxy
 
 from ..contracts.envelope import envelope_for
 from ..contracts.events import EventData
@@ -17,8 +16,19 @@ from .pool import DbConnection
 
 
 class PgUnitOfWork:
-    def __init__(self, pool: asyncpg.Pool, *, source: str, topic_prefix: str = "") -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool | None,
+        *,
+        source: str,
+        topic_prefix: str = "",
+        connection: DbConnection | None = None,
+    ) -> None:
+        """Borrow from `pool`, or work inside `connection`'s open transaction (as a savepoint)."""
+        if (pool is None) == (connection is None):
+            raise ValueError("give a pool or a connection")
         self._pool = pool
+        self._given = connection
         self._source = source
         self._topic_prefix = topic_prefix
         self._events: list[EventData] = []
@@ -31,7 +41,11 @@ class PgUnitOfWork:
         return self._conn
 
     async def __aenter__(self) -> Self:
-        self._conn: PoolConnectionProxy = await self._pool.acquire()  # type: ignore[type-arg]
+        if self._given is not None:
+            self._conn: DbConnection = self._given
+        else:
+            assert self._pool is not None
+            self._conn = await self._pool.acquire()
         self._tx = self._conn.transaction()
         await self._tx.start()
         self._committed = False
@@ -43,7 +57,8 @@ class PgUnitOfWork:
             if not self._committed:
                 await self._tx.rollback()
         finally:
-            await self._pool.release(self._conn)
+            if self._given is None and self._pool is not None:
+                await self._pool.release(self._conn)  # type: ignore[arg-type]
 
     async def first_time(self, *, consumer: str, source: str, event_id: str) -> bool:
         return await inbox.claim(self._conn, consumer=consumer, source=source, event_id=event_id)

@@ -130,8 +130,14 @@ class PgIncidentRepository:
 class IncidentUnitOfWork(PgUnitOfWork):
     incidents: PgIncidentRepository
 
-    def __init__(self, pool: asyncpg.Pool, *, topic_prefix: str = "") -> None:
-        super().__init__(pool, source=SOURCE, topic_prefix=topic_prefix)
+    def __init__(
+        self,
+        pool: asyncpg.Pool | None,
+        *,
+        topic_prefix: str = "",
+        connection: DbConnection | None = None,
+    ) -> None:
+        super().__init__(pool, source=SOURCE, topic_prefix=topic_prefix, connection=connection)
 
     def bind(self, conn: DbConnection) -> None:
         self.incidents = PgIncidentRepository(conn)

@@ -1,0 +1,1 @@
+"""Handlers: plain functions of (message, dependencies); no I/O of their own."""
