@@ -150,6 +150,9 @@ class Runtime:
                 except asyncio.CancelledError:
                     raise
                 except Exception:
+                    task = asyncio.current_task()
+                    if task is not None and task.cancelling():
+                        raise  # being stopped: an error raised while unwinding is not a crash
                     log.exception("background loop crashed, restarting", loop=name)
                     await asyncio.sleep(1.0)
 
@@ -179,9 +182,10 @@ class Runtime:
                 await self.broker.stop()
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(BaseException):
-                await task
+        if self._tasks:
+            _, stuck = await asyncio.wait(self._tasks, timeout=10)
+            for task in stuck:
+                log.error("background loop ignored cancellation", loop=task.get_name())
         for close in self._on_stop:
             with contextlib.suppress(Exception):
                 await close()

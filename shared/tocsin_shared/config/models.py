@@ -10,6 +10,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
+from ..contracts.events import Severity
+
 _NAME = r"^[a-z0-9][a-z0-9_.-]{0,99}$"
 Name = Annotated[str, Field(pattern=_NAME)]
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -37,6 +39,10 @@ class Service(Strict):
     name: Name
     description: str = ""
     escalation_policy: Name | None = None
+    # Lifecycle timers, both optional: re-trigger an incident acknowledged this long ago;
+    # resolve an open incident that has had no alert for this long.
+    ack_timeout_minutes: int | None = Field(default=None, gt=0, le=525_600)
+    auto_resolve_minutes: int | None = Field(default=None, gt=0, le=525_600)
 
 
 class IntegrationKind(StrEnum):
@@ -53,6 +59,11 @@ class Integration(HashedSecret):
     service: Name
     key: SecretStr | None = None
     key_sha256: str | None = Field(default=None, pattern=_SHA256.pattern)
+    # Per-integration mapping for the compatible endpoints (Alertmanager, PagerDuty, Opsgenie).
+    dedup_by: Literal["fingerprint", "group_key"] = "fingerprint"
+    severity_map: dict[str, Severity] = Field(default_factory=dict)
+    rate_limit_per_s: float = Field(200.0, gt=0)
+    rate_limit_burst: int = Field(2000, ge=1)
 
     @model_validator(mode="after")
     def _one_key(self) -> Integration:

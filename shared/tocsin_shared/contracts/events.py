@@ -92,6 +92,79 @@ class IncidentResolvedV1(IncidentEventData):
     TYPE: ClassVar[str] = "tocsin.incident.resolved"
 
 
+class Priority(StrEnum):
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+    P5 = "P5"
+
+
+class IncidentUnacknowledgedV1(IncidentEventData):
+    """Back to triggered by a person: page again, as for a new trigger."""
+
+    TYPE: ClassVar[str] = "tocsin.incident.unacknowledged"
+
+    triggered_at: datetime
+
+
+class IncidentReopenedV1(IncidentEventData):
+    TYPE: ClassVar[str] = "tocsin.incident.reopened"
+
+    triggered_at: datetime
+
+
+class IncidentSnoozedV1(IncidentEventData):
+    TYPE: ClassVar[str] = "tocsin.incident.snoozed"
+
+    snoozed_until: datetime
+
+
+class IncidentRetriggeredV1(IncidentEventData):
+    """Back to triggered by the system: a snooze ran out or an acknowledgement timed out."""
+
+    TYPE: ClassVar[str] = "tocsin.incident.retriggered"
+
+    triggered_at: datetime
+    reason: str
+
+
+class IncidentAssignedV1(IncidentEventData):
+    TYPE: ClassVar[str] = "tocsin.incident.assigned"
+
+    assignee: str
+    previous_assignee: str | None = None
+
+
+class IncidentNoteAddedV1(IncidentEventData):
+    TYPE: ClassVar[str] = "tocsin.incident.note_added"
+
+    text: str
+
+
+class IncidentPriorityChangedV1(IncidentEventData):
+    TYPE: ClassVar[str] = "tocsin.incident.priority_changed"
+
+    priority: Priority
+    previous_priority: Priority | None = None
+
+
+class IncidentSeverityChangedV1(IncidentEventData):
+    TYPE: ClassVar[str] = "tocsin.incident.severity_changed"
+
+    previous_severity: Severity
+
+
+class IncidentMergedV1(IncidentEventData):
+    """Emitted by both sides: `incident_id` is the one whose timeline it lands on."""
+
+    TYPE: ClassVar[str] = "tocsin.incident.merged"
+
+    source_incident_id: UUID
+    target_incident_id: UUID
+    alert_count: int
+
+
 class NotificationEventData(EventData):
     TOPIC: ClassVar[TopicSpec] = NOTIFICATION_EVENTS
 
@@ -133,6 +206,15 @@ EVENT_MODELS: dict[str, type[EventData]] = {
         IncidentTriggeredV1,
         IncidentAcknowledgedV1,
         IncidentResolvedV1,
+        IncidentUnacknowledgedV1,
+        IncidentReopenedV1,
+        IncidentSnoozedV1,
+        IncidentRetriggeredV1,
+        IncidentAssignedV1,
+        IncidentNoteAddedV1,
+        IncidentPriorityChangedV1,
+        IncidentSeverityChangedV1,
+        IncidentMergedV1,
         NotificationRequestedV1,
         NotificationDeliveredV1,
         NotificationFailedV1,

@@ -55,10 +55,19 @@ class PgUnitOfWork:
     async def __aexit__(self, *exc: object) -> None:
         try:
             if not self._committed:
-                await self._tx.rollback()
+                await self._rollback()
         finally:
             if self._given is None and self._pool is not None:
                 await self._pool.release(self._conn)  # type: ignore[arg-type]
+
+    async def _rollback(self) -> None:
+        # A rollback that cannot run (the commit was cancelled mid-flight, the connection broke)
+        # must not replace the error that brought us here; the pool discards a broken connection.
+        try:
+            await self._tx.rollback()
+        except (asyncpg.InterfaceError, asyncpg.PostgresConnectionError, OSError):
+            if self._given is None:
+                self._conn.terminate()
 
     async def first_time(self, *, consumer: str, source: str, event_id: str) -> bool:
         return await inbox.claim(self._conn, consumer=consumer, source=source, event_id=event_id)
