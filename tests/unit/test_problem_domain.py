@@ -59,3 +59,20 @@ def test_an_older_event_fills_in_the_trigger_time_but_never_moves_the_status_bac
     assert seen.updated_at == ack_at
     assert seen.last_event_type == "tocsin.incident.acknowledged.v1"
     assert seen.triggered_at == T0
+
+
+def test_a_reopen_after_resolution_is_news_not_staleness() -> None:
+    from tocsin_shared.contracts.events import IncidentReopenedV1
+
+    incident_id = uuid4()
+    known = observe(None, triggered(incident_id, at=T0))
+    known = observe(known, resolved(incident_id, at=T0 + timedelta(minutes=5)))
+    reopen_fields = resolved(incident_id, at=T0 + timedelta(minutes=9)).model_dump()
+    reopen_fields.update(status=IncidentStatus.TRIGGERED, triggered_at=T0 + timedelta(minutes=9))
+    reopened = IncidentReopenedV1.model_validate(reopen_fields)
+    seen = observe(known, reopened)
+    assert seen.status is IncidentStatus.TRIGGERED
+    assert seen.last_event_type == "tocsin.incident.reopened.v1"
+    assert seen.triggered_at == T0  # the first trigger time is kept
+    stale = observe(seen, acknowledged(incident_id, at=T0 + timedelta(minutes=2)))
+    assert stale.status is IncidentStatus.TRIGGERED

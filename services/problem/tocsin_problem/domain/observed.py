@@ -1,9 +1,9 @@
 """The problem service's view of one incident, folded from the incident events it has seen.
 
-An incident's status only moves forward (triggered → acknowledged → resolved; a resolved incident
-never reopens, a recurrence is a new incident), so an event that would move it backwards is older
-than what is already known: it may still fill in what only it carries (the trigger time), but
-does not overwrite newer facts.
+One incident's events share a partition and leave the incident service's outbox in commit order,
+so the latest event describes the incident (a reopen or an un-acknowledge moves its status back,
+and that is news, not staleness). An event older than what is known (by its occurrence time) may
+still fill in what only it carries (the trigger time) but does not overwrite newer facts.
 """
 
 from __future__ import annotations
@@ -19,12 +19,6 @@ from tocsin_shared.contracts.events import (
     Severity,
 )
 
-_PROGRESS = {
-    IncidentStatus.TRIGGERED: 0,
-    IncidentStatus.ACKNOWLEDGED: 1,
-    IncidentStatus.RESOLVED: 2,
-}
-
 
 @dataclass(frozen=True)
 class ObservedIncident:
@@ -37,10 +31,6 @@ class ObservedIncident:
     triggered_at: datetime | None
     updated_at: datetime
     last_event_type: str
-
-
-def _position(incident: ObservedIncident) -> tuple[int, datetime]:
-    return _PROGRESS[incident.status], incident.updated_at
 
 
 def _from_event(event: IncidentEventData) -> ObservedIncident:
@@ -62,6 +52,6 @@ def observe(known: ObservedIncident | None, event: IncidentEventData) -> Observe
     seen = _from_event(event)
     if known is None:
         return seen
-    if _position(seen) >= _position(known):
+    if seen.updated_at >= known.updated_at:
         return replace(seen, triggered_at=seen.triggered_at or known.triggered_at)
     return replace(known, triggered_at=known.triggered_at or seen.triggered_at)
