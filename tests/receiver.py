@@ -32,6 +32,7 @@ class Receiver:
     received: list[Received] = field(default_factory=list)
     script: list[int] = field(default_factory=list)
     default_status: int = 200
+    delay_s: float = 0.0  # answer this late: keeps sends in flight
 
     @property
     def url(self) -> str:
@@ -39,6 +40,8 @@ class Receiver:
 
     async def _page(self, request: Request) -> JSONResponse:
         self.received.append(Received(dict(request.headers), await request.body()))
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
         status = self.script.pop(0) if self.script else self.default_status
         return JSONResponse({"ok": status < 300}, status_code=status)
 

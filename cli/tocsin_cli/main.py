@@ -13,12 +13,21 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from . import incidents, notifications, sla
 from .errors import CliError
 from .services import NAMES, SERVICES
 from .settings import CliSettings
 
 # Options that override a CliSettings field of the same name; None means "not given".
-_SETTING_OPTIONS = ("config", "state_dir", "tansu_bin", "kafka_port", "services")
+_SETTING_OPTIONS = (
+    "config",
+    "state_dir",
+    "tansu_bin",
+    "kafka_port",
+    "services",
+    "api_url",
+    "api_token",
+)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -73,6 +82,9 @@ def parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run one service in the foreground")
     serve.add_argument("service", choices=NAMES)
+    incidents.add_parser(commands)
+    sla.add_parser(commands)
+    notifications.add_parser(commands)
     return root
 
 
@@ -106,6 +118,12 @@ def run(argv: Sequence[str] | None = None) -> int:
 
         return serve(args.service)
     settings = settings_for(args)
+    if args.command == "incidents":
+        return incidents.run_incidents(args, settings)
+    if args.command == "sla":
+        return sla.run_sla(args, settings)
+    if args.command == "notifications":
+        return notifications.run_notifications(args, settings)
     if args.command == "up":
         from .up import up
 

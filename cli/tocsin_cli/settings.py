@@ -33,6 +33,8 @@ class CliSettings(BaseSettings):
     services: str = ""
     ready_timeout_s: float = Field(default=180.0, gt=0)
     stop_timeout_s: float = Field(default=20.0, gt=0)
+    api_url: str = "http://127.0.0.1:8080"
+    api_token: SecretStr | None = None
 
     def port_of(self, spec: ServiceSpec) -> int:
         port: int = getattr(self, spec.port_setting)

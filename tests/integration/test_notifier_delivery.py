@@ -191,9 +191,10 @@ async def test_acknowledgement_stops_paging(infra: Infra, database: str, topic_p
             async def stopped() -> bool:
                 conn = await asyncpg.connect(database)
                 try:
+                    # acknowledged: paused (an un-acknowledge continues from this level)
                     return (
                         await conn.fetchval("SELECT status FROM notifier.escalations")
-                    ) == "stopped"
+                    ) == "acknowledged"
                 finally:
                     await conn.close()
 

@@ -12,6 +12,7 @@ import asyncpg
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from prometheus_client import generate_latest
 from tocsin_shared.clock import FakeClock
 from tocsin_shared.config import parse_config
 from tocsin_shared.contracts.topics import INCIDENT_EVENTS, dead_letter
@@ -81,7 +82,7 @@ async def test_clocks_start_on_trigger_and_are_judged_when_stopped(
     sla_service: Runtime, infra: Infra, database: str, topic_prefix: str
 ) -> None:
     topic = INCIDENT_EVENTS.qualified(topic_prefix)
-    quick, late, payments = uuid4(), uuid4(), uuid4()
+    quick, late, payments, overdue = uuid4(), uuid4(), uuid4(), uuid4()
     quick_trigger = kafka_item(triggered(quick, at=T0))
     late_ack = kafka_item(acknowledged(late, at=T0 + timedelta(minutes=20)))
     records = [
@@ -93,6 +94,8 @@ async def test_clocks_start_on_trigger_and_are_judged_when_stopped(
         late_ack,
         late_ack,  # redelivered: the clock stays stopped at the first acknowledgement
         kafka_item(triggered(payments, service="payments", at=T0)),
+        # Triggered an hour before T0 and never acknowledged: both clocks breach, still open.
+        kafka_item(triggered(overdue, at=T0 - timedelta(hours=1))),
     ]
     await produce(infra.bootstrap_servers, topic, records)
 
@@ -121,7 +124,7 @@ async def test_clocks_start_on_trigger_and_are_judged_when_stopped(
     p = await _clocks(database, payments)
     assert set(p) == {"all-ttr"}  # checkout-tta names only checkout
 
-    assert len(await _fetch(database, "SELECT 1 FROM sla.inbox")) == 6  # distinct events
+    assert len(await _fetch(database, "SELECT 1 FROM sla.inbox")) == 7  # distinct events
     dlq = dead_letter(INCIDENT_EVENTS).qualified(topic_prefix)
     assert await _dead_letter_count(infra.bootstrap_servers, dlq) == 0
 
@@ -159,6 +162,54 @@ async def test_clocks_start_on_trigger_and_are_judged_when_stopped(
     assert unknown.json()["clocks"] == []
     assert anonymous.status_code == 401
     assert malformed.status_code == 422
+
+    async def overdue_breached() -> bool:
+        rows = await _fetch(
+            database,
+            "SELECT 1 FROM sla.clocks WHERE incident_id = $1 AND breached_at IS NOT NULL",
+            overdue,
+        )
+        return len(rows) == 2
+
+    await eventually(overdue_breached, timeout_s=TIMEOUT_S)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://sla"
+    ) as client:
+        window = {"from": (T0 - timedelta(days=1)).isoformat(), "to": NOW.isoformat()}
+        report = await client.get("/v1/sla/report", params=window, headers=viewer)
+        payments_only = await client.get(
+            "/v1/sla/report", params={**window, "service": "payments"}, headers=viewer
+        )
+        backwards = await client.get(
+            "/v1/sla/report", params={"from": NOW.isoformat(), "to": T0.isoformat()}, headers=viewer
+        )
+        anonymous_report = await client.get("/v1/sla/report", params=window)
+
+    assert report.status_code == 200, report.text
+    body = report.json()
+    # Completed by NOW: quick's tta met; late's tta breached (quick's ttr stopped after NOW).
+    assert (body["met"], body["breached"], body["compliance_percent"]) == (1, 1, 50.0)
+    (checkout,) = [g for g in body["groups"] if g["service"] == "checkout"]
+    assert checkout["severity"] == "critical"
+    assert checkout["mtta_s"] == {"count": 2, "mean": 900.0, "median": 900.0, "p90": 1140.0}
+    assert checkout["mttr_s"]["count"] == 1
+    assert checkout["mttr_s"]["mean"] == 5400.0
+    assert checkout["in_flight_breaches"] == 2
+    assert {b["incident_id"] for b in body["in_flight_breaches"]} == {str(overdue)}
+    assert payments_only.json()["met"] == 0
+    assert {g["service"] for g in payments_only.json()["groups"]} <= {"payments"}
+    assert backwards.status_code == 422
+    assert backwards.json()["error"]["code"] == "invalid_window"
+    assert anonymous_report.status_code == 401
+
+    async def metrics_refreshed() -> bool:
+        exposition = generate_latest(sla_service.registry).decode()
+        return (
+            'tocsin_sla_mtta_seconds{service="checkout",severity="critical",stat="p90"} 1140.0'
+            in exposition
+        )
+
+    await eventually(metrics_refreshed, timeout_s=TIMEOUT_S)
 
 
 async def test_a_poison_message_is_dead_lettered_and_the_next_event_still_applies(

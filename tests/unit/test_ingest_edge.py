@@ -117,3 +117,15 @@ async def test_broker_unavailable_is_503_with_retry_after(
     sink.fail = True
     response = await client.post("/v1/alerts", json={"summary": "x"}, headers=AUTH)
     assert response.status_code == 503 and response.headers["retry-after"] == "5"
+
+
+async def test_nul_characters_are_accepted_and_replaced_so_postgres_can_store_them(
+    client: httpx.AsyncClient, sink: FakeSink
+) -> None:
+    body = {"dedup_key": "k\u0000", "summary": "a\u0000b", "labels": {"x\u0000": "y\u0000"}}
+    response = await client.post("/v1/alerts", json=body, headers=AUTH)
+    assert response.status_code == 202
+    (record,) = sink.sent
+    assert b"\\u0000" not in record.value
+    raw = json.loads(record.value)
+    assert raw["summary"] == "a\ufffdb" and raw["labels"] == {"x\ufffd": "y\ufffd"}

@@ -11,6 +11,7 @@ from tocsin_shared.db.timers import TimerHandler, timer_loop
 from tocsin_shared.runtime import Runtime
 
 from . import SCHEMA
+from .adapters.heartbeats import alert_screen
 from .deps import Deps
 from .raw_consumer import raw_alert_handler
 from .routes import ROUTERS, TIMERS
@@ -31,7 +32,7 @@ def build_runtime(
     runtime.consumer(
         topic=ALERTS_RAW,
         name="processor",
-        handler=raw_alert_handler(uow_factory=deps.uow, clock=clock),
+        handler=raw_alert_handler(uow_factory=deps.uow, clock=clock, screen=alert_screen(deps)),
     )
     for build_router in ROUTERS:
         runtime.add_router(build_router(deps))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import asyncpg
@@ -12,6 +12,7 @@ from tocsin_shared.db.pool import DbConnection
 from tocsin_shared.runtime import Runtime
 
 from .adapters.postgres import IncidentUnitOfWork
+from .domain.timers import LifecyclePolicy, lifecycle_policies
 from .settings import IncidentSettings
 
 
@@ -26,11 +27,20 @@ class Deps:
         return self.runtime.pool
 
     def uow(self) -> IncidentUnitOfWork:
-        return IncidentUnitOfWork(self.runtime.pool, topic_prefix=self.settings.topic_prefix)
+        return IncidentUnitOfWork(
+            self.runtime.pool, topic_prefix=self.settings.topic_prefix, policies=self.policies
+        )
 
     def uow_on(self, conn: DbConnection) -> IncidentUnitOfWork:
         """A unit of work inside an open transaction (a timer handler's)."""
-        return IncidentUnitOfWork(None, topic_prefix=self.settings.topic_prefix, connection=conn)
+        return IncidentUnitOfWork(
+            None, topic_prefix=self.settings.topic_prefix, connection=conn, policies=self.policies
+        )
+
+    @property
+    def policies(self) -> Mapping[str, LifecyclePolicy]:
+        """Each service's lifecycle timers (ack timeout, auto-resolve), from the config."""
+        return lifecycle_policies(self.config)
 
     @property
     def uow_factory(self) -> Callable[[], IncidentUnitOfWork]:

@@ -12,7 +12,7 @@ from tocsin_shared.contracts.alerts import RawAlertV1
 from tocsin_shared.messaging.inbound import InboundMessage, PoisonMessage
 from tocsin_shared.messaging.reliable import Handler
 
-from .handlers.alerts import process_raw_alert
+from .handlers.alerts import Screen, process_raw_alert
 from .ports import UnitOfWork
 
 
@@ -42,9 +42,13 @@ def decode(message: InboundMessage) -> tuple[RawAlertV1, str]:
     return alert, str(alert.alert_id)
 
 
-def raw_alert_handler(*, uow_factory: Callable[[], UnitOfWork], clock: Clock) -> Handler:
+def raw_alert_handler(
+    *, uow_factory: Callable[[], UnitOfWork], clock: Clock, screen: Screen | None = None
+) -> Handler:
     async def handle(message: InboundMessage) -> None:
         alert, identity = decode(message)
-        await process_raw_alert(alert, identity=identity, uow_factory=uow_factory, clock=clock)
+        await process_raw_alert(
+            alert, identity=identity, uow_factory=uow_factory, clock=clock, screen=screen
+        )
 
     return handle

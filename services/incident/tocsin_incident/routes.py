@@ -10,13 +10,32 @@ from collections.abc import Callable, Mapping
 from fastapi import APIRouter
 from tocsin_shared.db.timers import TimerHandler
 
-from . import api_commands, api_ingest, api_queries
+from . import (
+    api_alertmanager,
+    api_commands,
+    api_heartbeats,
+    api_ingest,
+    api_opsgenie,
+    api_pagerduty,
+    api_queries,
+    api_silences,
+)
 from .deps import Deps
+from .handlers import timers as lifecycle_timers
 
 ROUTERS: tuple[Callable[[Deps], APIRouter], ...] = (
     api_ingest.router,
+    api_alertmanager.router,
+    api_pagerduty.router,
+    api_opsgenie.router,
     api_queries.router,
     api_commands.router,
+    api_silences.router,
+    api_heartbeats.router,
 )
 
-TIMERS: tuple[Callable[[Deps], Mapping[str, TimerHandler]], ...] = ()
+TIMERS: tuple[Callable[[Deps], Mapping[str, TimerHandler]], ...] = (
+    lifecycle_timers.timer_handlers,
+    api_silences.timer_handlers,
+    api_heartbeats.timer_handlers,
+)

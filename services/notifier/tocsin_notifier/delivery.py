@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 
 from tocsin_shared.clock import Clock
 
+from .delivering import NO_LIMIT, UowFactory, deliver_due
+from .domain.bundling import RateLimit
 from .domain.ledger import RetryPolicy
-from .handlers import UowFactory, deliver_due
 from .ports import Channel
 
 
@@ -23,8 +25,12 @@ def delivery_loop(
     batch: int,
     lease: timedelta,
     idle_wait_s: float,
+    rate: RateLimit = NO_LIMIT,
+    wakeup: asyncio.Event | None = None,
 ) -> Callable[[], Awaitable[None]]:
+    """`wakeup`, set when this process has just written new pages, cuts the idle wait short."""
     rng = random.Random()
+    woken = wakeup or asyncio.Event()
 
     async def run() -> None:
         while True:
@@ -36,8 +42,11 @@ def delivery_loop(
                 rng=rng,
                 limit=batch,
                 lease=lease,
+                rate=rate,
             )
             if sent < batch:
-                await asyncio.sleep(idle_wait_s)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(woken.wait(), idle_wait_s)
+                woken.clear()
 
     return run

@@ -4,28 +4,39 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 from uuid import UUID
 
 from tocsin_shared.contracts.events import EventData
 
+from .domain.escalation import Escalation
 from .domain.ledger import Notification
-
-
-@dataclass
-class Escalation:
-    incident_id: UUID
-    service: str
-    policy: str | None
-    level: int
-    cycle: int
-    status: str
-    stopped_by: str | None = None
 
 
 class EscalationRepository(Protocol):
     async def get(self, incident_id: UUID) -> Escalation | None: ...
     async def put(self, escalation: Escalation) -> None: ...
+
+
+class EscalationTimers(Protocol):
+    """Durable timers for escalation steps, in the unit of work's transaction."""
+
+    async def schedule(
+        self, subject: str, *, due_at: datetime, payload: dict[str, Any]
+    ) -> None: ...
+    async def cancel(self, subject: str) -> None: ...
+
+
+class RoundRobin(Protocol):
+    async def turn(self, *, policy: str, level: int) -> int:
+        """This page's turn at a round-robin level (0, 1, 2, … across incidents)."""
+
+
+class ContactSends(Protocol):
+    async def recent(
+        self, contacts: list[str], *, since: datetime
+    ) -> dict[str, list[datetime]]: ...
+    async def record(self, contact: str, *, at: datetime) -> None: ...
 
 
 class NotificationRepository(Protocol):
@@ -49,6 +60,12 @@ class UnitOfWork(Protocol):
     def escalations(self) -> EscalationRepository: ...
     @property
     def notifications(self) -> NotificationRepository: ...
+    @property
+    def timers(self) -> EscalationTimers: ...
+    @property
+    def round_robin(self) -> RoundRobin: ...
+    @property
+    def contact_sends(self) -> ContactSends: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc: object) -> None: ...

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
-from tocsin_shared.config.models import SlaPolicy
+from tocsin_shared.clock import Clock
 from tocsin_shared.contracts.events import IncidentEventData
 from tocsin_shared.messaging.events import decode_event
 from tocsin_shared.messaging.inbound import InboundMessage
 from tocsin_shared.messaging.reliable import Handler
 
-from .handlers import apply_incident_event
+from .handlers import SlaRules, apply_incident_event
 from .ports import UnitOfWork
 
 
 def incident_events_handler(
-    *, policies: Sequence[SlaPolicy], uow_factory: Callable[[], UnitOfWork]
+    *, rules: SlaRules, uow_factory: Callable[[], UnitOfWork], clock: Clock
 ) -> Handler:
     async def handle(message: InboundMessage) -> None:
         envelope = decode_event(message, expect=IncidentEventData)
@@ -24,8 +24,9 @@ def incident_events_handler(
             envelope.data,
             source=envelope.source,
             event_id=envelope.id,
-            policies=policies,
+            rules=rules,
             uow_factory=uow_factory,
+            now=clock.now(),
         )
 
     return handle

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .events import Severity
 from .topics import ALERTS_RAW, TopicSpec
@@ -49,3 +49,21 @@ class RawAlertV1(BaseModel):
 
     def partition_key(self) -> str:
         return f"{self.service}\x1f{self.dedup_key}"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_nul(cls, data: Any) -> Any:
+        # NUL is valid JSON but not Postgres text: an accepted alert carrying one would be
+        # dead-lettered by the processor instead of opening its incident. Every path builds this
+        # model (edge, compatible APIs, straight-to-Kafka producers), so it is scrubbed here.
+        return _scrub(data)
+
+
+def _scrub(node: Any) -> Any:
+    if isinstance(node, str):
+        return node.replace("\x00", "\ufffd")
+    if isinstance(node, dict):
+        return {_scrub(key): _scrub(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_scrub(value) for value in node]
+    return node

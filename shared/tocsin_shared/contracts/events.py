@@ -13,7 +13,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
-from .topics import INCIDENT_EVENTS, NOTIFICATION_EVENTS, TopicSpec
+from .topics import INCIDENT_EVENTS, NOTIFICATION_EVENTS, SLA_EVENTS, TopicSpec
 
 
 class Severity(StrEnum):
@@ -200,6 +200,98 @@ class NotificationFailedV1(NotificationEventData):
     will_retry: bool
 
 
+class NotificationDeadLetteredV1(NotificationEventData):
+    """Given up on after its last attempt (or a permanent error): visible, and can be redriven."""
+
+    TYPE: ClassVar[str] = "tocsin.notification.dead_lettered"
+
+    error: str
+    status_code: int | None = None
+
+
+class SlaEventData(EventData):
+    """An SLA clock's event. The CloudEvent id is the idempotency identity
+    `sla/<clock>/<what>/<threshold>/<generation>`; `late` says it was emitted well after due."""
+
+    TOPIC: ClassVar[TopicSpec] = SLA_EVENTS
+
+    clock_id: UUID
+    incident_id: UUID
+    policy: str
+    target: str
+    cycle: int
+    generation: int
+    service: str
+    severity: Severity
+    due_at: datetime
+    emitted_at: datetime
+    late: bool = False
+
+    def partition_key(self) -> str:
+        return str(self.incident_id)
+
+    def subject(self) -> str | None:
+        return f"incident/{self.incident_id}"
+
+
+class SlaAttachedV1(SlaEventData):
+    TYPE: ClassVar[str] = "tocsin.sla.attached"
+
+    started_at: datetime
+    calendar: str
+
+
+class SlaWarningV1(SlaEventData):
+    TYPE: ClassVar[str] = "tocsin.sla.warning"
+
+    percent: float
+
+
+class SlaBreachedV1(SlaEventData):
+    TYPE: ClassVar[str] = "tocsin.sla.breached"
+
+    percent: float = 100.0
+
+
+class SlaMetV1(SlaEventData):
+    """Stopped within its target. A clock stopped past it emits SlaCompletedV1 (met=False)."""
+
+    TYPE: ClassVar[str] = "tocsin.sla.met"
+
+    stopped_at: datetime
+    elapsed_s: float
+
+
+class SlaCompletedV1(SlaEventData):
+    TYPE: ClassVar[str] = "tocsin.sla.completed"
+
+    stopped_at: datetime
+    elapsed_s: float
+    met: bool = False
+
+
+class SlaPausedV1(SlaEventData):
+    TYPE: ClassVar[str] = "tocsin.sla.paused"
+
+    paused_at: datetime
+    elapsed_s: float
+
+
+class SlaResumedV1(SlaEventData):
+    """`due_at` is the breach time moved by the paused business time."""
+
+    TYPE: ClassVar[str] = "tocsin.sla.resumed"
+
+    resumed_at: datetime
+
+
+class SlaCancelledV1(SlaEventData):
+    TYPE: ClassVar[str] = "tocsin.sla.cancelled"
+
+    cancelled_at: datetime
+    reason: str
+
+
 EVENT_MODELS: dict[str, type[EventData]] = {
     model.ce_type(): model
     for model in (
@@ -218,5 +310,14 @@ EVENT_MODELS: dict[str, type[EventData]] = {
         NotificationRequestedV1,
         NotificationDeliveredV1,
         NotificationFailedV1,
+        NotificationDeadLetteredV1,
+        SlaAttachedV1,
+        SlaWarningV1,
+        SlaBreachedV1,
+        SlaMetV1,
+        SlaCompletedV1,
+        SlaPausedV1,
+        SlaResumedV1,
+        SlaCancelledV1,
     )
 }

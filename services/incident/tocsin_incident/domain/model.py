@@ -4,43 +4,46 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
+from enum import Enum
 from uuid import UUID, uuid4
 
 from tocsin_shared.contracts.alerts import RawAlertV1
 from tocsin_shared.contracts.events import (
     Actor,
     EventData,
-    IncidentAcknowledgedV1,
-    IncidentResolvedV1,
     IncidentStatus,
     IncidentTriggeredV1,
+    Priority,
     Severity,
 )
 
+from .commands import (
+    NO_ARGS,
+    TRANSITIONS,
+    Args,
+    Command,
+    Conflict,
+    IllegalTransition,
+    InvalidChange,
+)
+from .effects import EFFECTS
+from .timers import EXPIRY, LifecyclePolicy, TimerKind, wanted_timers
 
-class Command(StrEnum):
-    ACKNOWLEDGE = "acknowledge"
-    RESOLVE = "resolve"
+__all__ = [
+    "NO_ARGS",
+    "SYSTEM",
+    "TRANSITIONS",
+    "Args",
+    "Command",
+    "Conflict",
+    "IllegalTransition",
+    "Incident",
+    "InvalidChange",
+    "TimelineEntry",
+    "merge",
+]
 
-
-class IllegalTransition(Exception):
-    def __init__(self, status: IncidentStatus, command: Command) -> None:
-        super().__init__(f"cannot {command.value} an incident that is {status.value}")
-        self.status = status
-        self.command = command
-
-
-TRANSITIONS: dict[tuple[IncidentStatus, Command], IncidentStatus] = {
-    (IncidentStatus.TRIGGERED, Command.ACKNOWLEDGE): IncidentStatus.ACKNOWLEDGED,
-    (IncidentStatus.TRIGGERED, Command.RESOLVE): IncidentStatus.RESOLVED,
-    (IncidentStatus.ACKNOWLEDGED, Command.RESOLVE): IncidentStatus.RESOLVED,
-}
-
-_EVENT_FOR: dict[IncidentStatus, type[IncidentAcknowledgedV1] | type[IncidentResolvedV1]] = {
-    IncidentStatus.ACKNOWLEDGED: IncidentAcknowledgedV1,
-    IncidentStatus.RESOLVED: IncidentResolvedV1,
-}
+SYSTEM = Actor(kind="system", id="tocsin")
 
 
 @dataclass
@@ -67,6 +70,11 @@ class Incident:
     triggered_at: datetime
     acknowledged_at: datetime | None = None
     resolved_at: datetime | None = None
+    assignee: str | None = None
+    priority: Priority | None = None
+    snoozed_until: datetime | None = None
+    last_alert_at: datetime | None = None
+    merged_into: UUID | None = None
     events: list[EventData] = field(default_factory=list, repr=False)
     timeline: list[TimelineEntry] = field(default_factory=list, repr=False)
 
@@ -86,6 +94,7 @@ class Incident:
             first_seen=seen,
             last_seen=seen,
             triggered_at=at,
+            last_alert_at=at,
         )
         actor = Actor(kind="integration", id=alert.integration)
         incident._note(at, "triggered", actor, alert_id=str(alert.alert_id))
@@ -111,6 +120,7 @@ class Incident:
         self.summary = alert.summary or self.summary
         self.severity = alert.severity
         self.labels = dict(alert.labels)
+        self.last_alert_at = at
         actor = Actor(kind="integration", id=alert.integration)
         self._note(
             at, "alert_absorbed", actor, alert_id=str(alert.alert_id), count=self.alert_count
@@ -119,17 +129,25 @@ class Incident:
     def can(self, command: Command) -> bool:
         return (self.status, command) in TRANSITIONS
 
-    def apply(self, command: Command, *, actor: Actor, at: datetime) -> None:
+    def apply(self, command: Command, *, actor: Actor, at: datetime, args: Args = NO_ARGS) -> None:
+        """One step of the transition table; raises IllegalTransition or InvalidChange."""
         target = TRANSITIONS.get((self.status, command))
         if target is None:
             raise IllegalTransition(self.status, command)
+        steps = EFFECTS[command](self, args, at)
         self.status = target
-        if target is IncidentStatus.ACKNOWLEDGED:
-            self.acknowledged_at = at
-        if target is IncidentStatus.RESOLVED:
-            self.resolved_at = at
-        self._note(at, target.value, actor)
-        self.events.append(_EVENT_FOR[target](**self._event_fields(actor, at)))
+        for step in steps:
+            self._note(at, step.kind, actor, **_jsonable({**step.fields, **step.note}))
+            self.events.append(step.event(**self._event_fields(actor, at), **step.fields))
+
+    def expire(self, kind: TimerKind, *, policy: LifecyclePolicy, at: datetime) -> bool:
+        """A durable timer fired: act if the incident still wants it now, else do nothing."""
+        due = wanted_timers(self, policy)[kind]
+        if due is None or due > at:
+            return False
+        command, reason = EXPIRY[kind]
+        self.apply(command, actor=SYSTEM, at=at, args=Args(reason=reason))
+        return True
 
     def _note(self, at: datetime, kind: str, actor: Actor, **detail: object) -> None:
         self.timeline.append(TimelineEntry(at=at, kind=kind, actor=actor, detail=detail))
@@ -145,3 +163,26 @@ class Incident:
             "occurred_at": at,
             "actor": actor,
         }
+
+
+def merge(source: Incident, target: Incident, *, actor: Actor, at: datetime) -> None:
+    """Fold `source` into `target`: the source resolves, the target counts its alerts."""
+    if source.id == target.id:
+        raise Conflict("an incident cannot be merged into itself")
+    for incident, command in ((source, Command.MERGE_AWAY), (target, Command.MERGE_IN)):
+        if not incident.can(command):
+            role = "source" if incident is source else "target"
+            raise Conflict(f"cannot merge: the {role} incident is {incident.status.value}")
+    source.apply(Command.MERGE_AWAY, actor=actor, at=at, args=Args(peer=target))
+    target.apply(Command.MERGE_IN, actor=actor, at=at, args=Args(peer=source))
+
+
+def _jsonable(detail: dict[str, object]) -> dict[str, object]:
+    def plain(value: object) -> object:
+        if isinstance(value, Enum):
+            return value.value
+        if isinstance(value, datetime):
+            return value.isoformat()
+        return str(value) if isinstance(value, UUID) else value
+
+    return {key: plain(value) for key, value in detail.items()}

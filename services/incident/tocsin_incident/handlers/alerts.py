@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
 
 from tocsin_shared.clock import Clock
 from tocsin_shared.contracts.alerts import AlertAction, RawAlertV1
@@ -14,14 +16,30 @@ from ..ports import UnitOfWork
 RAW_CONSUMER = "incident-processor"
 
 
+class Screen(Protocol):
+    """Silences, maintenance windows, heartbeat pings (handlers/heartbeats.AlertScreen)."""
+
+    async def __call__(self, alert: RawAlertV1, *, uow: UnitOfWork, now: datetime) -> str | None:
+        """An outcome to record instead of dedup, or None to go on."""
+
+
 async def process_raw_alert(
-    alert: RawAlertV1, *, identity: str, uow_factory: Callable[[], UnitOfWork], clock: Clock
+    alert: RawAlertV1,
+    *,
+    identity: str,
+    uow_factory: Callable[[], UnitOfWork],
+    clock: Clock,
+    screen: Screen | None = None,
 ) -> str:
     """Dedup one alert into an incident. Returns the outcome recorded with the alert."""
     async with uow_factory() as uow:
         if not await uow.first_time(consumer=RAW_CONSUMER, source="alerts.raw", event_id=identity):
             return "duplicate_delivery"
         now = clock.now()
+        if screen is not None and (screened := await screen(alert, uow=uow, now=now)):
+            await uow.incidents.record_alert(alert, incident_id=None, outcome=screened)
+            await uow.commit()
+            return screened
         incident = await uow.incidents.open_for_key(alert.service, alert.dedup_key)
         outcome: str
         if alert.action is AlertAction.TRIGGER:

@@ -1,4 +1,4 @@
-"""Postgres repositories for escalations and the delivery ledger."""
+"""Postgres repositories for the delivery ledger, and the notifier's unit of work."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from tocsin_shared.db.pool import DbConnection
 from tocsin_shared.db.uow import PgUnitOfWork
 
 from ..domain.ledger import Notification, Status
-from ..ports import Escalation
+from .pg_paging import PgContactSends, PgEscalations, PgEscalationTimers, PgRoundRobin
 
 SOURCE = "/tocsin/notifier"
 _COLUMNS = (
@@ -36,35 +36,6 @@ def _notification(row: asyncpg.Record) -> Notification:
         last_status_code=row["last_status_code"],
         delivered_at=row["delivered_at"],
     )
-
-
-class PgEscalations:
-    def __init__(self, conn: DbConnection) -> None:
-        self._conn = conn
-
-    async def get(self, incident_id: UUID) -> Escalation | None:
-        row = await self._conn.fetchrow(
-            "SELECT incident_id, service, policy, level, cycle, status, stopped_by"
-            " FROM escalations WHERE incident_id = $1 FOR UPDATE",
-            incident_id,
-        )
-        return Escalation(**dict(row)) if row else None
-
-    async def put(self, e: Escalation) -> None:
-        await self._conn.execute(
-            "INSERT INTO escalations"
-            " (incident_id, service, policy, level, cycle, status, stopped_by)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (incident_id) DO UPDATE SET"
-            " policy = $3, level = $4, cycle = $5, status = $6, stopped_by = $7,"
-            " updated_at = now()",
-            e.incident_id,
-            e.service,
-            e.policy,
-            e.level,
-            e.cycle,
-            e.status,
-            e.stopped_by,
-        )
 
 
 class PgNotifications:
@@ -153,13 +124,25 @@ class PgNotifications:
 class NotifierUnitOfWork(PgUnitOfWork):
     escalations: PgEscalations
     notifications: PgNotifications
+    timers: PgEscalationTimers
+    round_robin: PgRoundRobin
+    contact_sends: PgContactSends
 
-    def __init__(self, pool: asyncpg.Pool, *, topic_prefix: str = "") -> None:
-        super().__init__(pool, source=SOURCE, topic_prefix=topic_prefix)
+    def __init__(
+        self,
+        pool: asyncpg.Pool | None,
+        *,
+        topic_prefix: str = "",
+        connection: DbConnection | None = None,
+    ) -> None:
+        super().__init__(pool, source=SOURCE, topic_prefix=topic_prefix, connection=connection)
 
     def bind(self, conn: DbConnection) -> None:
         self.escalations = PgEscalations(conn)
         self.notifications = PgNotifications(conn)
+        self.timers = PgEscalationTimers(conn)
+        self.round_robin = PgRoundRobin(conn)
+        self.contact_sends = PgContactSends(conn)
 
 
 async def ledger_for_incident(pool: asyncpg.Pool, incident_id: UUID) -> list[dict[str, Any]]:

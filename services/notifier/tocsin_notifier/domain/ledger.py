@@ -28,6 +28,7 @@ class Step(StrEnum):
     GIVE_UP = "give_up"
     CANCEL = "cancel"
     REDRIVE = "redrive"
+    DEFER = "defer"  # claimed, but the contact's rate limit says not yet: no attempt was made
 
 
 class IllegalStep(Exception):
@@ -42,11 +43,16 @@ TRANSITIONS: dict[tuple[Status, Step], Status] = {
     (Status.SENDING, Step.GIVE_UP): Status.DEAD,
     (Status.PENDING, Step.CANCEL): Status.CANCELLED,
     (Status.DEAD, Step.REDRIVE): Status.PENDING,
+    (Status.SENDING, Step.DEFER): Status.PENDING,
 }
 
 
-def idempotency_key(*, incident_id: UUID, level: int, target: str, channel: str, cycle: int) -> str:
-    return f"{incident_id}:L{level}:{target}:{channel}:c{cycle}"
+def idempotency_key(
+    *, incident_id: UUID, level: int, target: str, channel: str, cycle: int, step: int = 0
+) -> str:
+    """One key per (incident, step, target, channel, cycle); a cycle's first page has no step."""
+    key = f"{incident_id}:L{level}:{target}:{channel}:c{cycle}"
+    return f"{key}:s{step}" if step else key
 
 
 @dataclass(frozen=True)
@@ -89,9 +95,15 @@ class Notification:
         cycle: int,
         payload: dict[str, object],
         at: datetime,
+        step: int = 0,
     ) -> Notification:
         key = idempotency_key(
-            incident_id=incident_id, level=level, target=target, channel=channel, cycle=cycle
+            incident_id=incident_id,
+            level=level,
+            target=target,
+            channel=channel,
+            cycle=cycle,
+            step=step,
         )
         return cls(
             id=uuid4(),
@@ -142,6 +154,11 @@ class Notification:
 
     def cancel(self) -> None:
         self._move(Step.CANCEL)
+
+    def defer(self, *, until: datetime) -> None:
+        self._move(Step.DEFER)
+        self.attempts = max(self.attempts - 1, 0)
+        self.next_attempt_at = until
 
     def redrive(self, *, at: datetime) -> None:
         self._move(Step.REDRIVE)
