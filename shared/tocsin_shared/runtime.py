@@ -24,10 +24,10 @@ from .db import outbox
 from .db.pool import create_pool, ping
 from .http.errors import install_error_handlers
 from .http.health import health_router
-from .messaging.broker import make_broker, subscribe
+from .messaging.broker import make_broker, subscribe, subscribe_batch
 from .messaging.dead_letter import ProducerDeadLetterSink
 from .messaging.producer import KafkaProducer
-from .messaging.reliable import Handler, RetryPolicy, reliable
+from .messaging.reliable import BatchHandler, Handler, RetryPolicy, reliable, reliable_batch
 from .settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
@@ -90,6 +90,29 @@ class Runtime:
             topic=self.topic(topic),
             group_id=self.group(name),
             handler=wrapped,
+            session_timeout_ms=self.settings.consumer_session_timeout_ms,
+        )
+
+    def batch_consumer(
+        self,
+        *,
+        topic: TopicSpec,
+        name: str,
+        batch: BatchHandler,
+        single: Handler,
+        max_records: int = 500,
+    ) -> None:
+        """A consumer that handles a batch in one go and falls back to `single` per message."""
+        group = self.group(name)
+        one = reliable(
+            single, consumer=group, dead_letters=self.dead_letters, policy=self.retry_policy
+        )
+        subscribe_batch(
+            self.broker,
+            topic=self.topic(topic),
+            group_id=group,
+            handler=reliable_batch(batch, single=one, consumer=group),
+            max_records=max_records,
             session_timeout_ms=self.settings.consumer_session_timeout_ms,
         )
 

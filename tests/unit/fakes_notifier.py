@@ -44,7 +44,7 @@ class _Escalations:
     def __init__(self, state: NotifierState) -> None:
         self._s = state
 
-    async def get(self, incident_id: UUID) -> Escalation | None:
+    async def get(self, incident_id: UUID, *, lock: bool = True) -> Escalation | None:
         found = self._s.escalations.get(incident_id)
         return copy.deepcopy(found) if found else None
 

@@ -73,3 +73,63 @@ def test_transient_classification() -> None:
     assert is_transient(asyncpg.exceptions.CannotConnectNowError())
     assert is_transient(TimeoutError())
     assert not is_transient(ValueError())
+
+
+async def test_a_batch_that_succeeds_is_handled_once_as_a_batch() -> None:
+    from tocsin_shared.messaging.reliable import reliable_batch
+
+    batches: list[int] = []
+    singles: list[InboundMessage] = []
+
+    async def batch(messages: list[InboundMessage]) -> None:
+        batches.append(len(messages))
+
+    async def single(message: InboundMessage) -> None:
+        singles.append(message)
+
+    await reliable_batch(batch, single=single, consumer="c")([MESSAGE, MESSAGE])
+    assert batches == [2] and singles == []
+
+
+async def test_a_failing_batch_falls_back_to_one_by_one() -> None:
+    from tocsin_shared.messaging.reliable import reliable_batch
+
+    sink = Sink()
+
+    async def batch(messages: list[InboundMessage]) -> None:
+        raise PoisonMessage("one of them is bad")
+
+    handled: list[int] = []
+
+    async def handle(message: InboundMessage) -> None:
+        if message.offset == 6:
+            raise PoisonMessage("bad")
+        handled.append(message.offset)
+
+    single = reliable(handle, consumer="c", dead_letters=sink, policy=POLICY)
+    messages = [InboundMessage("t", 0, offset, b"k", b"v", {}, 0) for offset in (5, 6, 7)]
+    await reliable_batch(batch, single=single, consumer="c")(messages)
+    assert handled == [5, 7] and sink.dead == [("bad", 1)]
+
+
+async def test_a_batch_waits_out_a_transient_fault_and_retries_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tocsin_shared.messaging.reliable import reliable_batch
+
+    async def no_sleep(delay: float) -> None:
+        return None
+
+    monkeypatch.setattr(asyncio, "sleep", no_sleep)
+    attempts: list[int] = []
+
+    async def batch(messages: list[InboundMessage]) -> None:
+        attempts.append(len(messages))
+        if len(attempts) < 3:
+            raise ConnectionResetError("db restarting")
+
+    async def single(message: InboundMessage) -> None:
+        raise AssertionError("a transient fault must not fall back to singles")
+
+    await reliable_batch(batch, single=single, consumer="c")([MESSAGE])
+    assert attempts == [1, 1, 1]

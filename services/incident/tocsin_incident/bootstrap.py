@@ -13,7 +13,7 @@ from tocsin_shared.runtime import Runtime
 from . import SCHEMA
 from .adapters.heartbeats import alert_screen
 from .deps import Deps
-from .raw_consumer import raw_alert_handler
+from .raw_consumer import raw_alert_batch_handler, raw_alert_handler
 from .routes import ROUTERS, TIMERS
 from .settings import IncidentSettings
 
@@ -29,10 +29,13 @@ def build_runtime(
     runtime = Runtime(settings, service="incident", schema=SCHEMA)
     deps = Deps(settings=settings, config=config, clock=clock, runtime=runtime)
 
-    runtime.consumer(
+    screen = alert_screen(deps)
+    runtime.batch_consumer(
         topic=ALERTS_RAW,
         name="processor",
-        handler=raw_alert_handler(uow_factory=deps.uow, clock=clock, screen=alert_screen(deps)),
+        batch=raw_alert_batch_handler(uow_factory=deps.uow, clock=clock, screen=screen),
+        single=raw_alert_handler(uow_factory=deps.uow, clock=clock, screen=screen),
+        max_records=settings.processor_batch_size,
     )
     for build_router in ROUTERS:
         runtime.add_router(build_router(deps))

@@ -10,9 +10,9 @@ from pydantic import ValidationError
 from tocsin_shared.clock import Clock
 from tocsin_shared.contracts.alerts import RawAlertV1
 from tocsin_shared.messaging.inbound import InboundMessage, PoisonMessage
-from tocsin_shared.messaging.reliable import Handler
+from tocsin_shared.messaging.reliable import BatchHandler, Handler
 
-from .handlers.alerts import Screen, process_raw_alert
+from .handlers.alerts import Screen, process_raw_alert, process_raw_alerts
 from .ports import UnitOfWork
 
 
@@ -50,5 +50,18 @@ def raw_alert_handler(
         await process_raw_alert(
             alert, identity=identity, uow_factory=uow_factory, clock=clock, screen=screen
         )
+
+    return handle
+
+
+def raw_alert_batch_handler(
+    *, uow_factory: Callable[[], UnitOfWork], clock: Clock, screen: Screen | None = None
+) -> BatchHandler:
+    """A batch in one transaction. A poison message raises, and the caller then goes message by
+    message, which dead-letters the poison one and processes the rest."""
+
+    async def handle(messages: list[InboundMessage]) -> None:
+        decoded = [decode(message) for message in messages]
+        await process_raw_alerts(decoded, uow_factory=uow_factory, clock=clock, screen=screen)
 
     return handle

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field
 from tocsin_shared.settings import ServiceSettings, service_port_field
 
 
@@ -11,3 +12,4 @@ class IncidentSettings(ServiceSettings):
     SERVICE: ClassVar[str] = "incident"
 
     port: int = service_port_field("incident", 8080)
+    processor_batch_size: int = Field(500, ge=1, le=5000)

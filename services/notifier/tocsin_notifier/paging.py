@@ -93,8 +93,17 @@ async def stop(
     return await _halt(event.incident_id, Move.STOP, by=event.ce_type(), uow=uow)
 
 
+async def locked_after_timer(incident_id: UUID, *, uow: UnitOfWork) -> Escalation | None:
+    """Cancel the live step timer, then lock the escalation: the order a firing step takes the
+    two rows in, so an acknowledgement racing a step waits for it instead of deadlocking."""
+    seen = await uow.escalations.get(incident_id, lock=False)
+    if seen is not None and seen.timer is not None:
+        await uow.timers.cancel(seen.timer)
+    return await uow.escalations.get(incident_id)
+
+
 async def _halt(incident_id: UUID, move: Move, *, by: str, uow: UnitOfWork) -> str:
-    esc = await uow.escalations.get(incident_id)
+    esc = await locked_after_timer(incident_id, uow=uow)
     if esc is None or not allowed(esc.status, move):
         return "nothing_to_stop"
     await _silence(esc, uow=uow)

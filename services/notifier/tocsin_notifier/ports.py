@@ -14,7 +14,9 @@ from .domain.ledger import Notification
 
 
 class EscalationRepository(Protocol):
-    async def get(self, incident_id: UUID) -> Escalation | None: ...
+    async def get(self, incident_id: UUID, *, lock: bool = True) -> Escalation | None:
+        """`lock`: FOR UPDATE (the default)."""
+
     async def put(self, escalation: Escalation) -> None: ...
 
 

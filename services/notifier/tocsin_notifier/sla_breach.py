@@ -12,6 +12,7 @@ from tocsin_shared.contracts.events import SlaBreachedV1
 
 from .domain.escalation import Escalation, State
 from .pages import PagingContext, page_level, severity_of, shape, step_info, write_pages
+from .paging import locked_after_timer
 from .ports import UnitOfWork
 
 SLA_CONSUMER = "sla-events"
@@ -36,9 +37,18 @@ async def on_sla_event(
 async def on_breach(
     event: SlaBreachedV1, *, uow: UnitOfWork, ctx: PagingContext, now: datetime
 ) -> str:
-    esc = await uow.escalations.get(event.incident_id)
-    policy = ctx.config.escalation_policy(esc.policy or "") if esc else None
-    if esc is None or policy is None or policy.on_sla_breach is None:
+    seen = await uow.escalations.get(event.incident_id, lock=False)
+    policy = ctx.config.escalation_policy(seen.policy or "") if seen else None
+    if seen is None or policy is None or policy.on_sla_breach is None:
+        return "no_breach_action"
+    # Escalating cancels the live step timer: take it before the escalation row (see paging).
+    escalating = policy.on_sla_breach.action == "escalate"
+    esc = await (
+        locked_after_timer(seen.incident_id, uow=uow)
+        if escalating and seen.status is State.ACTIVE
+        else uow.escalations.get(seen.incident_id)
+    )
+    if esc is None:
         return "no_breach_action"
     act = BREACH_ACTIONS[policy.on_sla_breach.action]
     return await act(esc, policy, event, uow=uow, ctx=ctx, now=now)

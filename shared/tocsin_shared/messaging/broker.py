@@ -15,7 +15,7 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry
 
 from .inbound import InboundMessage
-from .reliable import Handler
+from .reliable import BatchHandler, Handler
 
 
 def make_broker(
@@ -34,7 +34,10 @@ def make_broker(
 
 
 def to_inbound(message: KafkaMessage) -> InboundMessage:
-    record: Any = message.raw_message
+    return _inbound(message.raw_message)
+
+
+def _inbound(record: Any) -> InboundMessage:
     return InboundMessage(
         topic=record.topic,
         partition=record.partition,
@@ -46,10 +49,10 @@ def to_inbound(message: KafkaMessage) -> InboundMessage:
     )
 
 
-async def _raw_body(message: Any) -> bytes:
+async def _raw_body(message: Any) -> Any:
     # Our handlers decode (and classify poison) themselves; FastStream must not parse JSON first,
     # or an undecodable body would be nacked in a loop before the dead-letter logic ever ran.
-    return bytes(message.body or b"")
+    return message.body
 
 
 def subscribe(
@@ -74,3 +77,34 @@ def subscribe(
         session_timeout_ms=session_timeout_ms,
         heartbeat_interval_ms=max(session_timeout_ms // 4, 500),
     )(on_message)
+
+
+def subscribe_batch(
+    broker: KafkaBroker,
+    *,
+    topic: str,
+    group_id: str,
+    handler: BatchHandler,
+    max_records: int = 500,
+    session_timeout_ms: int = 10_000,
+) -> None:
+    """Like `subscribe`, a batch at a time: the offsets commit once the whole batch is handled."""
+
+    async def on_batch(message: KafkaMessage) -> None:
+        records: Any = message.raw_message
+        await handler([_inbound(record) for record in records])
+
+    on_batch.__name__ = f"consume_batch_{group_id}_{topic}".replace(".", "_").replace("-", "_")
+    broker.subscriber(
+        topic,
+        batch=True,
+        max_records=max_records,
+        batch_timeout_ms=100,
+        group_id=group_id,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        decoder=_raw_body,
+        auto_offset_reset="earliest",
+        max_poll_interval_ms=300_000,
+        session_timeout_ms=session_timeout_ms,
+        heartbeat_interval_ms=max(session_timeout_ms // 4, 500),
+    )(on_batch)

@@ -25,6 +25,7 @@ from .inbound import InboundMessage, PoisonMessage
 log = structlog.get_logger(__name__)
 
 Handler = Callable[[InboundMessage], Awaitable[None]]
+BatchHandler = Callable[[list[InboundMessage]], Awaitable[None]]
 
 DEAD_LETTERED = Counter(
     "tocsin_messages_dead_lettered_total", "Messages sent to a dead-letter topic", ["consumer"]
@@ -103,5 +104,34 @@ def reliable(
         )
         await dead_letters.dead_letter(message, consumer=consumer, error=error, attempts=attempts)
         DEAD_LETTERED.labels(consumer).inc()
+
+    return run
+
+
+def reliable_batch(batch: BatchHandler, *, single: Handler, consumer: str) -> BatchHandler:
+    """Try the whole batch in one go; on a transient fault wait and try again; on anything else
+    fall back to `single` (a `reliable` handler) message by message, so one poison message costs
+    the batch its speed, never its correctness."""
+
+    async def run(messages: list[InboundMessage]) -> None:
+        waits = 0
+        while True:
+            try:
+                await batch(messages)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if is_transient(exc):
+                    waits += 1
+                    log.warning("transient fault, waiting", consumer=consumer, error=repr(exc))
+                    await asyncio.sleep(min(0.1 * 2**waits, _TRANSIENT_BACKOFF_CAP_S))
+                    continue
+                log.warning(
+                    "batch failed, processing one by one", consumer=consumer, error=repr(exc)
+                )
+                for message in messages:
+                    await single(message)
+                return
 
     return run

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -31,41 +31,67 @@ async def process_raw_alert(
     clock: Clock,
     screen: Screen | None = None,
 ) -> str:
-    """Dedup one alert into an incident. Returns the outcome recorded with the alert."""
+    """Dedup one alert into an incident, in its own transaction; returns its recorded outcome."""
     async with uow_factory() as uow:
-        if not await uow.first_time(consumer=RAW_CONSUMER, source="alerts.raw", event_id=identity):
-            return "duplicate_delivery"
-        now = clock.now()
-        if screen is not None and (screened := await screen(alert, uow=uow, now=now)):
-            await uow.incidents.record_alert(alert, incident_id=None, outcome=screened)
-            await uow.commit()
-            return screened
-        incident = await uow.incidents.open_for_key(alert.service, alert.dedup_key)
-        outcome: str
-        if alert.action is AlertAction.TRIGGER:
-            if incident is None:
-                incident = Incident.open(alert, at=now)
-                await uow.incidents.add(incident)
-                outcome = "opened"
-            else:
-                incident.absorb(alert, at=now)
-                await uow.incidents.save(incident)
-                outcome = "deduplicated"
-        elif incident is None:
-            outcome = f"{alert.action.value}_ignored_no_open_incident"
-        else:
-            command = Command(alert.action.value)
-            actor = Actor(kind="integration", id=alert.integration)
-            if incident.can(command):
-                incident.apply(command, actor=actor, at=now)
-                await uow.incidents.save(incident)
-                outcome = f"{command.value}d"
-            else:
-                outcome = f"{command.value}_ignored_already_{incident.status.value}"
-        for event in incident.events if incident else ():
-            uow.emit(event)
-        await uow.incidents.record_alert(
-            alert, incident_id=incident.id if incident else None, outcome=outcome
+        outcome = await apply_raw_alert(
+            alert, identity=identity, uow=uow, now=clock.now(), screen=screen
         )
         await uow.commit()
         return outcome
+
+
+async def process_raw_alerts(
+    alerts: Sequence[tuple[RawAlertV1, str]],
+    *,
+    uow_factory: Callable[[], UnitOfWork],
+    clock: Clock,
+    screen: Screen | None = None,
+) -> list[str]:
+    """Dedup a batch of (alert, identity) in one transaction: all of it commits, or none."""
+    async with uow_factory() as uow:
+        now = clock.now()
+        outcomes = [
+            await apply_raw_alert(alert, identity=identity, uow=uow, now=now, screen=screen)
+            for alert, identity in alerts
+        ]
+        await uow.commit()
+        return outcomes
+
+
+async def apply_raw_alert(
+    alert: RawAlertV1, *, identity: str, uow: UnitOfWork, now: datetime, screen: Screen | None
+) -> str:
+    """One alert's effect inside an open unit of work; the caller commits."""
+    if not await uow.first_time(consumer=RAW_CONSUMER, source="alerts.raw", event_id=identity):
+        return "duplicate_delivery"
+    if screen is not None and (screened := await screen(alert, uow=uow, now=now)):
+        await uow.incidents.record_alert(alert, incident_id=None, outcome=screened)
+        return screened
+    incident = await uow.incidents.open_for_key(alert.service, alert.dedup_key)
+    outcome: str
+    if alert.action is AlertAction.TRIGGER:
+        if incident is None:
+            incident = Incident.open(alert, at=now)
+            await uow.incidents.add(incident)
+            outcome = "opened"
+        else:
+            incident.absorb(alert, at=now)
+            await uow.incidents.save(incident)
+            outcome = "deduplicated"
+    elif incident is None:
+        outcome = f"{alert.action.value}_ignored_no_open_incident"
+    else:
+        command = Command(alert.action.value)
+        actor = Actor(kind="integration", id=alert.integration)
+        if incident.can(command):
+            incident.apply(command, actor=actor, at=now)
+            await uow.incidents.save(incident)
+            outcome = f"{command.value}d"
+        else:
+            outcome = f"{command.value}_ignored_already_{incident.status.value}"
+    for event in incident.events if incident else ():
+        uow.emit(event)
+    await uow.incidents.record_alert(
+        alert, incident_id=incident.id if incident else None, outcome=outcome
+    )
+    return outcome

@@ -23,9 +23,10 @@ class PgEscalations:
     def __init__(self, conn: DbConnection) -> None:
         self._conn = conn
 
-    async def get(self, incident_id: UUID) -> Escalation | None:
+    async def get(self, incident_id: UUID, *, lock: bool = True) -> Escalation | None:
         row = await self._conn.fetchrow(
-            f"SELECT {_ESCALATION} FROM escalations WHERE incident_id = $1 FOR UPDATE",
+            f"SELECT {_ESCALATION} FROM escalations WHERE incident_id = $1"
+            + (" FOR UPDATE" if lock else ""),
             incident_id,
         )
         if row is None:
