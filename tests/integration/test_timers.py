@@ -100,3 +100,26 @@ async def test_a_failing_handler_is_retried_with_backoff_then_marked_failed(
         row = await conn.fetchrow("SELECT attempts, failed_at, last_error FROM timers")
         assert row["attempts"] == 3 and row["failed_at"] is not None and "bug" in row["last_error"]
         assert await conn.fetchval("SELECT count(*) FROM inbox") == 0  # handler work rolled back
+
+
+async def test_a_handler_that_reschedules_its_own_timer_keeps_the_new_schedule(
+    pool: asyncpg.Pool,
+) -> None:
+    fired: list[datetime] = []
+
+    async def again_in_an_hour(timer: timers.Timer, conn: DbConnection, now: datetime) -> None:
+        fired.append(now)
+        if len(fired) == 1:
+            await timers.schedule(
+                conn, kind="k", subject=timer.subject, due_at=now + timedelta(hours=1)
+            )
+
+    async with pool.acquire() as conn:
+        await timers.schedule(conn, kind="k", subject="a", due_at=T0)
+    assert await timers.fire_one(pool, handlers={"k": again_in_an_hour}, now=T0)
+    later = T0 + timedelta(minutes=30)
+    assert not await timers.fire_one(pool, handlers={"k": again_in_an_hour}, now=later)
+    assert await timers.fire_one(
+        pool, handlers={"k": again_in_an_hour}, now=T0 + timedelta(hours=2)
+    )
+    assert fired == [T0, T0 + timedelta(hours=2)]

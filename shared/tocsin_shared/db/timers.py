@@ -119,7 +119,13 @@ async def fire_one(
         except Exception as exc:
             await _failed(conn, timer, exc, now=now, max_attempts=max_attempts)
             return True
-        await conn.execute("UPDATE timers SET fired_at = $2 WHERE id = $1", timer.id, now)
+        # A handler that rescheduled its own timer bumped the generation: that one stays live.
+        await conn.execute(
+            "UPDATE timers SET fired_at = $2 WHERE id = $1 AND generation = $3",
+            timer.id,
+            now,
+            timer.generation,
+        )
         LATENESS.labels(timer.kind).observe(timer.lateness(now).total_seconds())
         return True
 

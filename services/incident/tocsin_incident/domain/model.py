@@ -79,7 +79,9 @@ class Incident:
     timeline: list[TimelineEntry] = field(default_factory=list, repr=False)
 
     @classmethod
-    def open(cls, alert: RawAlertV1, *, at: datetime) -> Incident:
+    def open(cls, alert: RawAlertV1, *, at: datetime, actor: Actor | None = None) -> Incident:
+        """A new incident from its first alert; the actor is the alert's integration unless
+        another is named (a missed heartbeat is the system's doing)."""
         seen = alert.occurred_at or alert.received_at
         incident = cls(
             id=uuid4(),
@@ -96,7 +98,7 @@ class Incident:
             triggered_at=at,
             last_alert_at=at,
         )
-        actor = Actor(kind="integration", id=alert.integration)
+        actor = actor or Actor(kind="integration", id=alert.integration)
         incident._note(at, "triggered", actor, alert_id=str(alert.alert_id))
         incident.events.append(
             IncidentTriggeredV1(

@@ -87,7 +87,7 @@ async def deadline_passed(
     if outcome is None:
         incident = await uow.incidents.open_for_key(heartbeat.service, alert.dedup_key)
         if incident is None:
-            incident = _opened_by_system(alert, now=now)
+            incident = Incident.open(alert, at=now, actor=SYSTEM)
             await uow.incidents.add(incident)
             outcome = "opened"
         else:
@@ -136,15 +136,6 @@ def _missed_alert(heartbeat: Heartbeat, status: HeartbeatStatus, *, now: datetim
         details={"last_ping_at": status.last_ping_at.isoformat() if status.last_ping_at else None},
         received_at=now,
     )
-
-
-def _opened_by_system(alert: RawAlertV1, *, now: datetime) -> Incident:
-    incident = Incident.open(alert, at=now)
-    # Incident.open names the alert's integration as actor; a missed heartbeat is the system's.
-    incident.events = [e.model_copy(update={"actor": SYSTEM}) for e in incident.events]
-    for entry in incident.timeline:
-        entry.actor = SYSTEM
-    return incident
 
 
 class ScreenPorts(Protocol):
