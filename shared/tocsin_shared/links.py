@@ -1,9 +1,10 @@
 """Signed one-click action links (acknowledge / resolve an incident from a page).
 
-A token is `v1.<claims>.<mac>`: base64url JSON claims (incident, action, expiry, a unique id)
-and base64url HMAC-SHA256 of `v1.<claims>` under a secret the notifier (signer) and the incident
-service (verifier) share. The verifier also remembers used ids, so a second click can say the
-link was already used; that memory is the incident service's, not this module's.
+A token is `v1.<claims>.<mac>`: base64url JSON claims (incident, action, expiry, a unique id,
+and the paged user when the page went to a person) and base64url HMAC-SHA256 of `v1.<claims>`
+under a secret the notifier (signer) and the incident service (verifier) share.
+The verifier also remembers used ids, so a second click can say the link was already used;
+that memory is the incident service's, not this module's.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class ActionClaim:
     action: LinkAction
     expires_at: datetime
     link_id: str
+    user: str | None = None
 
 
 def _b64(data: bytes) -> str:
@@ -62,13 +64,16 @@ def sign_action(
     action: LinkAction,
     expires_at: datetime,
     link_id: str | None = None,
+    user: str | None = None,
 ) -> str:
-    claims = {
+    claims: dict[str, object] = {
         "i": str(incident_id),
         "a": action.value,
         "e": int(expires_at.timestamp()),
         "n": link_id or uuid4().hex,
     }
+    if user:
+        claims["u"] = user
     body = _b64(json.dumps(claims, separators=(",", ":"), sort_keys=True).encode())
     signed = f"{VERSION}.{body}"
     return f"{signed}.{_mac(secret, signed)}"
@@ -89,12 +94,19 @@ def verify_action(secret: str, token: str, *, now: datetime) -> ActionClaim:
             action=LinkAction(claims["a"]),
             expires_at=datetime.fromtimestamp(int(claims["e"]), UTC),
             link_id=str(claims["n"]),
+            user=_optional_text(claims.get("u")),
         )
-    except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+    except (ValueError, KeyError, TypeError, OverflowError, OSError, binascii.Error) as exc:
         raise LinkError("invalid", "this link is not valid") from exc
     if now >= claim.expires_at:
         raise LinkError("expired", "this link has expired")
     return claim
+
+
+def _optional_text(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError("claim must be text")
 
 
 def action_url(base_url: str, token: str) -> str:
