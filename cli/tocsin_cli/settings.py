@@ -35,6 +35,7 @@ class CliSettings(BaseSettings):
     stop_timeout_s: float = Field(default=20.0, gt=0)
     api_url: str = "http://127.0.0.1:8080"
     api_token: SecretStr | None = None
+    action_link_secret: SecretStr | None = None
 
     def port_of(self, spec: ServiceSpec) -> int:
         port: int = getattr(self, spec.port_setting)

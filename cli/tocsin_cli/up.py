@@ -18,6 +18,7 @@ from tocsin_shared.messaging.topics_admin import ensure_topics
 from .commands import describe, ensure_database, migrate_all, redact
 from .embedded import EmbeddedKafka, EmbeddedPostgres, tansu_binary
 from .errors import CliError
+from .link_secret import link_secret
 from .services import ServiceSpec, by_name
 from .settings import CliSettings
 from .state import ProcessRecord, UpState, check_ports, reap_leftovers, wait_ports_free
@@ -157,6 +158,7 @@ class Up:
                 "TOCSIN_HOST": HOST,
                 spec.port_env: str(self.settings.port_of(spec)),
                 "TOCSIN_INCIDENT_URL": f"http://{HOST}:{self.settings.port_of(by_name('incident'))}",
+                "TOCSIN_ACTION_LINK_SECRET": link_secret(self.settings, self.state_dir),
                 "PYTHONUNBUFFERED": "1",
             }
         )

@@ -49,17 +49,26 @@ def distinct_free_ports(count: int) -> list[int]:
     return sorted(ports)
 
 
-def start_up(tmp: Path, *, ports: dict[str, int], run: str = "up", config_text: str = CONFIG) -> Up:
-    """Start `tocsin up` as a user would, in `tmp`, with a clean environment."""
+def start_up(
+    tmp: Path,
+    *,
+    ports: dict[str, int],
+    run: str = "up",
+    config_text: str = CONFIG,
+    env: dict[str, str] | None = None,
+) -> Up:
+    """Start `tocsin up` as a user would, in `tmp`, with a clean environment (plus `env`)."""
     config = tmp / "tocsin.yaml"
     config.write_text(config_text)
     args = [sys.executable, "-m", "tocsin_cli", "up", "--config", str(config)]
     args += ["--state-dir", str(tmp / "state")]
     for option, port in ports.items():
         args += [f"--{option}", str(port)]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOCSIN_")}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("TOCSIN_")}
     with open(tmp / f"{run}.out", "wb") as out:
-        process = subprocess.Popen(args, cwd=tmp, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            args, cwd=tmp, env={**clean, **(env or {})}, stdout=out, stderr=subprocess.STDOUT
+        )
     return Up(process, tmp / f"{run}.out", tmp / "state", ports)
 
 
@@ -87,10 +96,12 @@ class System:
 
 
 @contextlib.asynccontextmanager
-async def running_system(tmp: Path, *, config_text: str) -> AsyncIterator[System]:
+async def running_system(
+    tmp: Path, *, config_text: str, env: dict[str, str] | None = None
+) -> AsyncIterator[System]:
     names = [spec.port_option.removeprefix("--") for spec in SERVICES] + ["kafka-port"]
     ports = dict(zip(names, distinct_free_ports(len(names)), strict=True))
-    up = await asyncio.to_thread(start_up, tmp, ports=ports, config_text=config_text)
+    up = await asyncio.to_thread(start_up, tmp, ports=ports, config_text=config_text, env=env)
     try:
         await asyncio.to_thread(wait_until_up, up)
         yield System(up)

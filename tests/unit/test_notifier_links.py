@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
@@ -73,3 +74,17 @@ def test_a_signed_but_malformed_body_is_invalid_not_a_crash() -> None:
     t = f"{signed}.{links._mac(SECRET, signed)}"
     with pytest.raises(LinkError):
         verify_action(SECRET, t, now=NOW)
+
+
+def test_a_link_for_a_person_names_them_and_a_bad_claim_is_invalid_not_a_crash() -> None:
+    assert verify_action(SECRET, token(user="ann"), now=NOW).user == "ann"
+    assert verify_action(SECRET, token(), now=NOW).user is None
+    from tocsin_shared import links
+
+    incident = str(uuid4())
+    for bad in ({"u": 7}, {"e": 10**30}, {"e": 1e300}):
+        claims = {"i": incident, "a": "resolve", "e": 2_000_000_000, "n": "x", **bad}
+        signed = f"v1.{links._b64(json.dumps(claims).encode())}"
+        with pytest.raises(LinkError) as err:
+            verify_action(SECRET, f"{signed}.{links._mac(SECRET, signed)}", now=NOW)
+        assert err.value.reason == "invalid"

@@ -150,3 +150,23 @@ async def test_a_channel_can_ask_for_a_4xx_to_be_retried() -> None:
         )
         result = await sender.send(n)
     assert not result.ok and result.retryable
+
+
+def test_links_on_a_page_to_a_person_act_as_that_person() -> None:
+    links = ActionLinks(secret="s4", base_url="http://inc", ttl=timedelta(hours=1))
+
+    def page(recipient: object) -> Notification:
+        return Notification.request(
+            incident_id=uuid4(),
+            level=0,
+            target="ann/mail",
+            channel="mail",
+            cycle=0,
+            payload={**PAYLOAD, "recipient": recipient},
+            at=NOW,
+        )
+
+    for recipient, user in (({"target": "ann/mail", "user": "ann"}, "ann"), (None, None)):
+        made = links.for_page(page(recipient), now=NOW)
+        claim = verify_action("s4", made["resolve"].rsplit("/", 1)[1], now=NOW)
+        assert (claim.action, claim.user) == (LinkAction.RESOLVE, user)

@@ -6,13 +6,14 @@ from fastapi import FastAPI
 from tocsin_shared.clock import Clock, SystemClock
 from tocsin_shared.config import load_config
 from tocsin_shared.config.models import TocsinConfig
-from tocsin_shared.contracts.topics import ALERTS_RAW
+from tocsin_shared.contracts.topics import ALERTS_RAW, NOTIFICATION_EVENTS
 from tocsin_shared.db.timers import TimerHandler, timer_loop
 from tocsin_shared.runtime import Runtime
 
 from . import SCHEMA
 from .adapters.heartbeats import alert_screen
 from .deps import Deps
+from .notification_consumer import notification_events_handler
 from .raw_consumer import raw_alert_batch_handler, raw_alert_handler
 from .routes import ROUTERS, TIMERS
 from .settings import IncidentSettings
@@ -36,6 +37,11 @@ def build_runtime(
         batch=raw_alert_batch_handler(uow_factory=deps.uow, clock=clock, screen=screen),
         single=raw_alert_handler(uow_factory=deps.uow, clock=clock, screen=screen),
         max_records=settings.processor_batch_size,
+    )
+    runtime.consumer(
+        topic=NOTIFICATION_EVENTS,
+        name="notifications",
+        handler=notification_events_handler(uow_factory=deps.link_uow),
     )
     for build_router in ROUTERS:
         runtime.add_router(build_router(deps))

@@ -11,6 +11,7 @@ from tocsin_shared.config.models import TocsinConfig
 from tocsin_shared.db.pool import DbConnection
 from tocsin_shared.runtime import Runtime
 
+from .adapters.links import LinkUnitOfWork
 from .adapters.postgres import IncidentUnitOfWork
 from .domain.timers import LifecyclePolicy, lifecycle_policies
 from .settings import IncidentSettings
@@ -28,6 +29,12 @@ class Deps:
 
     def uow(self) -> IncidentUnitOfWork:
         return IncidentUnitOfWork(
+            self.runtime.pool, topic_prefix=self.settings.topic_prefix, policies=self.policies
+        )
+
+    def link_uow(self) -> LinkUnitOfWork:
+        """A unit of work that also sees used action links and takes timeline notes."""
+        return LinkUnitOfWork(
             self.runtime.pool, topic_prefix=self.settings.topic_prefix, policies=self.policies
         )
 

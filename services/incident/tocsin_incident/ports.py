@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol, Self
 from uuid import UUID
 
@@ -10,7 +11,7 @@ from tocsin_shared.contracts.alerts import RawAlertV1
 from tocsin_shared.contracts.events import EventData
 from tocsin_shared.messaging.producer import OutgoingRecord
 
-from .domain.model import Incident
+from .domain.model import Incident, TimelineEntry
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,28 @@ class UnitOfWork(Protocol):
 
     def emit(self, event: EventData) -> None: ...
     async def commit(self) -> None: ...
+
+
+class UsedLinks(Protocol):
+    async def used_at(self, link_id: str) -> datetime | None: ...
+    async def claim(
+        self, link_id: str, *, incident_id: UUID, action: str, actor_id: str, at: datetime
+    ) -> datetime | None:
+        """Mark the link used; None if it was not used before, else when it was."""
+
+
+class TimelineNotes(Protocol):
+    async def add(self, incident_id: UUID, entry: TimelineEntry) -> bool:
+        """A timeline entry that changes nothing else; False when the incident is unknown."""
+
+
+class LinkUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work that also remembers used action links and takes timeline notes."""
+
+    @property
+    def links(self) -> UsedLinks: ...
+    @property
+    def notes(self) -> TimelineNotes: ...
 
 
 class AlertSink(Protocol):

@@ -15,6 +15,7 @@ from . import (
     api_commands,
     api_heartbeats,
     api_ingest,
+    api_links,
     api_opsgenie,
     api_pagerduty,
     api_queries,
@@ -32,6 +33,7 @@ ROUTERS: tuple[Callable[[Deps], APIRouter], ...] = (
     api_commands.router,
     api_silences.router,
     api_heartbeats.router,
+    api_links.router,
 )
 
 TIMERS: tuple[Callable[[Deps], Mapping[str, TimerHandler]], ...] = (

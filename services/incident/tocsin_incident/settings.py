@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from tocsin_shared.settings import ServiceSettings, service_port_field
 
 
@@ -13,3 +13,6 @@ class IncidentSettings(ServiceSettings):
 
     port: int = service_port_field("incident", 8080)
     processor_batch_size: int = Field(500, ge=1, le=5000)
+    # Verifies one-click acknowledge / resolve links; the notifier signs them with the same
+    # TOCSIN_ACTION_LINK_SECRET. No secret: links are refused.
+    action_link_secret: SecretStr | None = None

@@ -28,19 +28,33 @@ async def change_status(
     """A person's command. Raises IncidentNotFound (404), IllegalTransition or Conflict (409),
     InvalidChange (422)."""
     async with uow_factory() as uow:
-        incident = await _load(uow, incident_id)
-        if command is Command.REOPEN and incident.can(command):
-            holder = await uow.incidents.open_for_key(incident.service, incident.dedup_key)
-            if holder is not None:
-                raise Conflict(
-                    f"cannot reopen: incident {holder.id} is open with the same dedup key"
-                )
-        incident.apply(command, actor=actor, at=clock.now(), args=args)
-        await uow.incidents.save(incident)
-        for event in incident.events:
-            uow.emit(event)
+        incident = await apply_command(
+            uow, incident_id, command, actor=actor, clock=clock, args=args
+        )
         await uow.commit()
         return incident
+
+
+async def apply_command(
+    uow: UnitOfWork,
+    incident_id: UUID,
+    command: Command,
+    *,
+    actor: Actor,
+    clock: Clock,
+    args: Args = NO_ARGS,
+) -> Incident:
+    """change_status inside an open unit of work; the caller commits."""
+    incident = await _load(uow, incident_id)
+    if command is Command.REOPEN and incident.can(command):
+        holder = await uow.incidents.open_for_key(incident.service, incident.dedup_key)
+        if holder is not None:
+            raise Conflict(f"cannot reopen: incident {holder.id} is open with the same dedup key")
+    incident.apply(command, actor=actor, at=clock.now(), args=args)
+    await uow.incidents.save(incident)
+    for event in incident.events:
+        uow.emit(event)
+    return incident
 
 
 async def merge_incidents(

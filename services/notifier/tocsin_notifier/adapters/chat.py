@@ -32,7 +32,7 @@ class ChatSender:
         self._render = CHAT[channel.type]
 
     async def send(self, notification: Notification) -> DeliveryResult:
-        links = self._links.for_incident(notification.incident_id, now=self._clock.now())
+        links = self._links.for_page(notification, now=self._clock.now())
         message = self._render(Page.of(notification.payload, links))
         headers = {
             "Content-Type": "application/json",

@@ -36,11 +36,7 @@ class EmailSender:
 
     def message(self, notification: Notification, to: list[str]) -> EmailMessage:
         now = self._clock.now()
-        rendered = email(
-            Page.of(
-                notification.payload, self._links.for_incident(notification.incident_id, now=now)
-            )
-        )
+        rendered = email(Page.of(notification.payload, self._links.for_page(notification, now=now)))
         message = EmailMessage()
         message["From"] = self._channel.from_address
         message["To"] = ", ".join(to)

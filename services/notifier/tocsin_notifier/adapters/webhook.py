@@ -65,7 +65,7 @@ class WebhookSender:
                 "idempotency_key": notification.idempotency_key,
                 "channel": notification.channel,
                 "attempt": notification.attempts,
-                "links": self._links.for_incident(notification.incident_id, now=now),
+                "links": self._links.for_page(notification, now=now),
             },
             separators=(",", ":"),
         ).encode()
