@@ -24,8 +24,9 @@ from .db import outbox
 from .db.pool import create_pool, ping
 from .http.errors import install_error_handlers
 from .http.health import health_router
-from .messaging.broker import make_broker, subscribe, subscribe_batch
+from .messaging.broker import make_broker, subscribe_batch
 from .messaging.dead_letter import ProducerDeadLetterSink
+from .messaging.inbound import InboundMessage
 from .messaging.producer import KafkaProducer
 from .messaging.reliable import BatchHandler, Handler, RetryPolicy, reliable, reliable_batch
 from .settings import ServiceSettings
@@ -78,18 +79,27 @@ class Runtime:
         return f"{self.settings.topic_prefix}tocsin-{self.service}-{name}"
 
     def consumer(self, *, topic: TopicSpec, name: str, handler: Handler) -> None:
-        """Register a consumer; its handler runs through bounded retry and the dead-letter topic."""
-        wrapped = reliable(
-            handler,
-            consumer=self.group(name),
-            dead_letters=self.dead_letters,
-            policy=self.retry_policy,
+        """Register a consumer; its handler runs through bounded retry and the dead-letter topic.
+
+        Records are fetched in batches and handled one by one, each in its own transaction with
+        its inbox claim; the offsets commit once the whole batch is handled (a crash mid-batch
+        redelivers it, and the inbox turns the handled part away).
+        """
+        group = self.group(name)
+        one = reliable(
+            handler, consumer=group, dead_letters=self.dead_letters, policy=self.retry_policy
         )
-        subscribe(
+
+        async def each(messages: list[InboundMessage]) -> None:
+            for message in messages:
+                await one(message)
+
+        subscribe_batch(
             self.broker,
             topic=self.topic(topic),
-            group_id=self.group(name),
-            handler=wrapped,
+            group_id=group,
+            handler=each,
+            max_records=self.settings.consumer_batch_size,
             session_timeout_ms=self.settings.consumer_session_timeout_ms,
         )
 

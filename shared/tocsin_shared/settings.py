@@ -38,6 +38,7 @@ class ServiceSettings(BaseSettings):
     db_pool_max: int = 10
     consumer_max_attempts: int = Field(5, ge=1, le=100)
     consumer_retry_backoff_s: float = Field(0.2, ge=0, le=60)
+    consumer_batch_size: int = Field(200, ge=1, le=5000)
     consumer_session_timeout_ms: int = Field(10_000, ge=1_000, le=300_000)
     outbox_poll_interval_s: float = Field(1.0, gt=0, le=60)
     outbox_batch_size: int = Field(500, ge=1, le=10_000)

@@ -168,13 +168,18 @@ def timer_loop(
     handlers: Mapping[str, TimerHandler],
     clock: Clock,
     idle_s: float = 1.0,
+    concurrency: int = 4,
 ) -> Callable[[], Awaitable[None]]:
-    """A background loop: fire everything due, then sleep until the next due time (≤ idle_s)."""
+    """A background loop: fire everything due with `concurrency` firers (SKIP LOCKED keeps them
+    off each other's timers), then sleep until the next due time (at most idle_s)."""
+
+    async def drain() -> None:
+        while await fire_one(pool(), handlers=handlers, now=clock.now()):
+            pass
 
     async def run() -> None:
         while True:
-            while await fire_one(pool(), handlers=handlers, now=clock.now()):
-                pass
+            await asyncio.gather(*(drain() for _ in range(concurrency)))
             due = await next_due(pool(), kinds=list(handlers))
             wait = idle_s
             if due is not None:

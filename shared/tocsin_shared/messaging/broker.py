@@ -15,7 +15,7 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry
 
 from .inbound import InboundMessage
-from .reliable import BatchHandler, Handler
+from .reliable import BatchHandler
 
 
 def make_broker(
@@ -31,10 +31,6 @@ def make_broker(
         middlewares=middlewares,
         graceful_timeout=15.0,
     )
-
-
-def to_inbound(message: KafkaMessage) -> InboundMessage:
-    return _inbound(message.raw_message)
 
 
 def _inbound(record: Any) -> InboundMessage:
@@ -55,30 +51,6 @@ async def _raw_body(message: Any) -> Any:
     return message.body
 
 
-def subscribe(
-    broker: KafkaBroker,
-    *,
-    topic: str,
-    group_id: str,
-    handler: Handler,
-    session_timeout_ms: int = 10_000,
-) -> None:
-    async def on_message(message: KafkaMessage) -> None:
-        await handler(to_inbound(message))
-
-    on_message.__name__ = f"consume_{group_id}_{topic}".replace(".", "_").replace("-", "_")
-    broker.subscriber(
-        topic,
-        group_id=group_id,
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        decoder=_raw_body,
-        auto_offset_reset="earliest",
-        max_poll_interval_ms=300_000,
-        session_timeout_ms=session_timeout_ms,
-        heartbeat_interval_ms=max(session_timeout_ms // 4, 500),
-    )(on_message)
-
-
 def subscribe_batch(
     broker: KafkaBroker,
     *,
@@ -88,7 +60,8 @@ def subscribe_batch(
     max_records: int = 500,
     session_timeout_ms: int = 10_000,
 ) -> None:
-    """Like `subscribe`, a batch at a time: the offsets commit once the whole batch is handled."""
+    """Every subscriber names its group; the offsets commit once the whole batch is handled
+    (`AckPolicy.NACK_ON_ERROR`: a raised error seeks back to the batch's first records)."""
 
     async def on_batch(message: KafkaMessage) -> None:
         records: Any = message.raw_message
