@@ -14,7 +14,10 @@ from tocsin_shared.messaging.topics_admin import ensure_topics
 from .infra import Infra, create_database, drop_database, start_infra
 
 REPO = Path(__file__).resolve().parent.parent
-PAYLOADS = REPO.parent / "shared" / "payloads"
+# Real request bodies captured from Alertmanager 0.25, kept in the repo so tests do not depend on
+# where the checkout sits; the planning copy beside the repo is compared with it when present.
+PAYLOADS = REPO / "tests" / "fixtures" / "alertmanager-0.25"
+SHARED_PAYLOADS = REPO.parent / "shared" / "payloads"
 
 
 @pytest.fixture(scope="session")
