@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 CONFIG ?= deploy/tocsin.example.yaml
 
-.PHONY: setup run test lint format unit integration e2e clean
+.PHONY: setup run test lint format unit integration e2e chaos clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Tocsin needs Python >= 3.11")'
@@ -39,6 +39,10 @@ integration: setup
 
 e2e: setup
 	$(BIN)/pytest -q tests/e2e
+
+# The long chaos scenarios (the short ones run in `make test`); prints their counts.
+chaos: setup
+	TOCSIN_CHAOS_SCALE=full $(BIN)/pytest -q -p no:cacheprovider -s -m chaos tests/chaos
 
 clean:
 	rm -rf $(VENV) .state .mypy_cache .ruff_cache .pytest_cache

@@ -24,6 +24,11 @@ class Infra:
     kind: str
 
 
+# Runtimes started by tests: Tansu answers a group join after half the session timeout (6 s →
+# 3 s, 2 s → 1 s, measured), and a runtime joins one group per consumer, one after another.
+SESSION_TIMEOUT_MS = 2_000
+
+
 def with_database(dsn: str, database: str) -> str:
     parts = urlsplit(dsn)
     return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))

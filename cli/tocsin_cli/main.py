@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from . import incidents, notifications, sla
+from . import demo, incidents, notifications, problems, sla
 from .errors import CliError
 from .services import NAMES, SERVICES
 from .settings import CliSettings
@@ -85,6 +85,8 @@ def parser() -> argparse.ArgumentParser:
     incidents.add_parser(commands)
     sla.add_parser(commands)
     notifications.add_parser(commands)
+    problems.add_problem_commands(commands)
+    demo.add_parser(commands)
     return root
 
 
@@ -124,6 +126,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         return sla.run_sla(args, settings)
     if args.command == "notifications":
         return notifications.run_notifications(args, settings)
+    if args.command == "problems":
+        return problems.run_problems(args, settings)
+    if args.command == "demo":
+        return demo.run_demo(args, settings)
     if args.command == "up":
         from .up import up
 

@@ -17,7 +17,7 @@ import asyncpg
 import structlog
 from fastapi import APIRouter, FastAPI
 from faststream.kafka import KafkaBroker
-from prometheus_client import CollectorRegistry, Gauge
+from prometheus_client import CollectorRegistry
 
 from .contracts.topics import TopicSpec
 from .db import outbox
@@ -26,9 +26,11 @@ from .http.errors import install_error_handlers
 from .http.health import health_router
 from .messaging.broker import make_broker, subscribe_batch
 from .messaging.dead_letter import ProducerDeadLetterSink
-from .messaging.inbound import InboundMessage
+from .messaging.observed import batched, one_by_one
 from .messaging.producer import KafkaProducer
-from .messaging.reliable import BatchHandler, Handler, RetryPolicy, reliable, reliable_batch
+from .messaging.reliable import BatchHandler, Handler, RetryPolicy, reliable
+from .observability.metrics import REFRESH_S, RuntimeMetrics, every
+from .observability.tracing import HTTP_TELEMETRY
 from .settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
@@ -62,9 +64,7 @@ class Runtime:
         self._tasks: list[asyncio.Task[None]] = []
         self._broker_started = False
         self.ready = asyncio.Event()
-        self._outbox_backlog = Gauge(
-            "tocsin_outbox_backlog", "Outbox rows not yet published", registry=self.registry
-        )
+        self.metrics = RuntimeMetrics(self.registry)
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -90,15 +90,11 @@ class Runtime:
             handler, consumer=group, dead_letters=self.dead_letters, policy=self.retry_policy
         )
 
-        async def each(messages: list[InboundMessage]) -> None:
-            for message in messages:
-                await one(message)
-
         subscribe_batch(
             self.broker,
             topic=self.topic(topic),
             group_id=group,
-            handler=each,
+            handler=one_by_one(one, consumer=group, metrics=self.metrics),
             max_records=self.settings.consumer_batch_size,
             session_timeout_ms=self.settings.consumer_session_timeout_ms,
         )
@@ -112,7 +108,10 @@ class Runtime:
         single: Handler,
         max_records: int = 500,
     ) -> None:
-        """A consumer that handles a batch in one go and falls back to `single` per message."""
+        """A consumer that handles a batch in one go and falls back to `single` per message.
+
+        `batch` opens a span per message itself (`observability.propagation.consuming`).
+        """
         group = self.group(name)
         one = reliable(
             single, consumer=group, dead_letters=self.dead_letters, policy=self.retry_policy
@@ -121,7 +120,7 @@ class Runtime:
             self.broker,
             topic=self.topic(topic),
             group_id=group,
-            handler=reliable_batch(batch, single=one, consumer=group),
+            handler=batched(batch, single=one, consumer=group, metrics=self.metrics),
             max_records=max_records,
             session_timeout_ms=self.settings.consumer_session_timeout_ms,
         )
@@ -166,7 +165,13 @@ class Runtime:
             poll_interval_s=s.outbox_poll_interval_s,
         )
         self._spawn("outbox-relay", relay.run)
-        self._spawn("outbox-gauge", self._measure_outbox)
+        self._spawn(
+            "outbox-gauge", every(REFRESH_S, lambda: self.metrics.refresh_outbox(self.pool))
+        )
+        self._spawn(
+            "consumer-lag",
+            every(REFRESH_S, lambda: self.metrics.refresh_lag(self.broker.subscribers)),
+        )
         for name, factory in self._loops:
             self._spawn(name, factory())
         await self._retrying("kafka consumers", self.broker.start)
@@ -190,13 +195,6 @@ class Runtime:
                     await asyncio.sleep(1.0)
 
         self._tasks.append(asyncio.create_task(supervised(), name=name))
-
-    async def _measure_outbox(self) -> None:
-        while True:
-            async with self.pool.acquire() as conn:
-                count, _ = await outbox.backlog(conn)
-            self._outbox_backlog.set(count)
-            await asyncio.sleep(5)
 
     async def _broker_alive(self) -> bool:
         if not self._broker_started:
@@ -240,7 +238,7 @@ class Runtime:
                     await connecting
                 await self.stop()
 
-        app = FastAPI(title=title, version="0.1.0", lifespan=lifespan)
+        app = FastAPI(title=title, version="0.1.0", lifespan=lifespan, telemetry=HTTP_TELEMETRY)
         install_error_handlers(app)
         app.include_router(
             health_router(

@@ -15,7 +15,7 @@ from .settings import ServiceSettings
 
 def serve(settings: ServiceSettings, *, service: str, build: Callable[[], FastAPI]) -> None:
     configure_logging(service=service, level=settings.log_level, json=settings.log_json)
-    configure_tracing(service=service)
+    configure_tracing(service=service, file_path=settings.trace_file)
     app = BodyLimitMiddleware(build())
     config = uvicorn.Config(
         app,

@@ -32,6 +32,7 @@ class ServiceSettings(BaseSettings):
     port: int = 8080
     log_level: str = "INFO"
     log_json: bool = True
+    trace_file: Path | None = None  # where OTEL_TRACES_EXPORTER=file appends spans
     instance_id: str = Field(default_factory=_default_instance_id)
     public_url: str = ""
     db_pool_min: int = 1

@@ -8,6 +8,7 @@ from tocsin_incident.settings import IncidentSettings
 from tocsin_shared.db import migrate
 from tocsin_shared.runtime import Runtime
 
+from ..infra import SESSION_TIMEOUT_MS
 from ..samples import sample_config
 
 
@@ -16,7 +17,7 @@ def incident_settings(*, dsn: str, bootstrap: str, prefix: str) -> IncidentSetti
         database_url=dsn,
         kafka_bootstrap_servers=bootstrap,
         topic_prefix=prefix,
-        consumer_session_timeout_ms=6_000,
+        consumer_session_timeout_ms=SESSION_TIMEOUT_MS,
         consumer_retry_backoff_s=0.05,
         consumer_max_attempts=3,
         outbox_poll_interval_s=0.2,

@@ -16,7 +16,7 @@ from tocsin_shared.contracts.events import EventData
 from tocsin_shared.db import migrate
 from tocsin_shared.runtime import Runtime
 
-from ..infra import Infra
+from ..infra import SESSION_TIMEOUT_MS, Infra
 from ..kafka_tools import produce
 
 
@@ -27,7 +27,7 @@ def notifier_settings(
         database_url=database,
         kafka_bootstrap_servers=infra.bootstrap_servers,
         topic_prefix=prefix,
-        consumer_session_timeout_ms=6_000,
+        consumer_session_timeout_ms=SESSION_TIMEOUT_MS,
         delivery_poll_interval_s=0.05,
         delivery_backoff_base_s=0.05,
         delivery_backoff_cap_s=0.2,

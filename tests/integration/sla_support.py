@@ -23,7 +23,7 @@ from tocsin_sla_monitor.bootstrap import build_runtime
 from tocsin_sla_monitor.settings import SlaSettings
 
 from ..incident_events import kafka_item, resolved, triggered
-from ..infra import Infra, eventually
+from ..infra import SESSION_TIMEOUT_MS, Infra, eventually
 from ..kafka_tools import committed_total, produce, read_all
 from ..samples import config_yaml
 
@@ -43,7 +43,7 @@ def sla_settings(infra: Infra, database: str, topic_prefix: str, **more: Any) ->
         database_url=database,
         kafka_bootstrap_servers=infra.bootstrap_servers,
         topic_prefix=topic_prefix,
-        consumer_session_timeout_ms=6_000,
+        consumer_session_timeout_ms=SESSION_TIMEOUT_MS,
         consumer_retry_backoff_s=0.05,
         consumer_max_attempts=3,
         outbox_poll_interval_s=0.1,

@@ -27,7 +27,7 @@ from tocsin_shared.db import migrate
 from tocsin_shared.runtime import Runtime
 from tocsin_shared.signing import verify
 
-from ..infra import Infra, eventually
+from ..infra import SESSION_TIMEOUT_MS, Infra, eventually
 from ..kafka_tools import produce
 from ..receiver import running_receiver
 from ..samples import WEBHOOK_SECRET, sample_config
@@ -57,7 +57,7 @@ async def _start(
         database_url=database,
         kafka_bootstrap_servers=infra.bootstrap_servers,
         topic_prefix=prefix,
-        consumer_session_timeout_ms=6_000,
+        consumer_session_timeout_ms=SESSION_TIMEOUT_MS,
         delivery_poll_interval_s=0.05,
         delivery_backoff_base_s=0.05,
         delivery_backoff_cap_s=0.2,

@@ -103,7 +103,7 @@ async def test_migrations_are_idempotent_and_tracked(database: str, tmp_path: Pa
     (tmp_path / "0001_things.sql").write_text("CREATE TABLE things (id int PRIMARY KEY);")
     first = await migrate.apply(database, schema="svc", directory=tmp_path, component="svc")
     again = await migrate.apply(database, schema="svc", directory=tmp_path, component="svc")
-    assert first == ["svc:kernel:0001", "svc:kernel:0002", "svc:svc:0001"]
+    assert first == ["svc:kernel:0001", "svc:kernel:0002", "svc:kernel:0003", "svc:svc:0001"]
     assert again == []
     conn = await asyncpg.connect(database)
     try:

@@ -12,40 +12,23 @@ import asyncpg
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from tocsin_problem import MIGRATIONS, SCHEMA
-from tocsin_problem.bootstrap import build_runtime
-from tocsin_problem.settings import ProblemSettings
 from tocsin_shared.contracts.topics import INCIDENT_EVENTS, dead_letter
-from tocsin_shared.db import migrate
 from tocsin_shared.messaging.dead_letter import ATTEMPTS_HEADER, CONSUMER_HEADER, ERROR_HEADER
 from tocsin_shared.runtime import Runtime
 
 from ..incident_events import T0, acknowledged, kafka_item, resolved, triggered
 from ..infra import Infra, eventually
 from ..kafka_tools import committed_total, produce, read_all
-from ..samples import VIEWER_TOKEN, sample_config
+from ..samples import VIEWER_TOKEN
+from .problem_runtime import problem_runtime
 
 TIMEOUT_S = 60.0
 
 
 @pytest.fixture
 async def problem_service(infra: Infra, database: str, topic_prefix: str) -> AsyncIterator[Runtime]:
-    await migrate.apply(database, schema=SCHEMA, directory=MIGRATIONS, component="problem")
-    settings = ProblemSettings(
-        database_url=database,
-        kafka_bootstrap_servers=infra.bootstrap_servers,
-        topic_prefix=topic_prefix,
-        consumer_session_timeout_ms=6_000,
-        consumer_retry_backoff_s=0.05,
-        consumer_max_attempts=3,
-        outbox_poll_interval_s=0.2,
-    )
-    runtime = build_runtime(settings, config=sample_config())
-    await runtime.start()
-    try:
-        yield runtime
-    finally:
-        await runtime.stop()
+    async with problem_runtime(infra, dsn=database, prefix=topic_prefix) as started:
+        yield started
 
 
 async def _fetch(dsn: str, sql: str, *args: Any) -> list[asyncpg.Record]:

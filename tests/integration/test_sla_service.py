@@ -24,7 +24,7 @@ from tocsin_sla_monitor.bootstrap import build_runtime
 from tocsin_sla_monitor.settings import SlaSettings
 
 from ..incident_events import T0, acknowledged, kafka_item, resolved, triggered
-from ..infra import Infra, eventually
+from ..infra import SESSION_TIMEOUT_MS, Infra, eventually
 from ..kafka_tools import committed_total, produce, read_all
 from ..samples import VIEWER_TOKEN, config_yaml
 
@@ -41,7 +41,7 @@ async def sla_service(infra: Infra, database: str, topic_prefix: str) -> AsyncIt
         database_url=database,
         kafka_bootstrap_servers=infra.bootstrap_servers,
         topic_prefix=topic_prefix,
-        consumer_session_timeout_ms=6_000,
+        consumer_session_timeout_ms=SESSION_TIMEOUT_MS,
         consumer_retry_backoff_s=0.05,
         consumer_max_attempts=3,
         outbox_poll_interval_s=0.2,

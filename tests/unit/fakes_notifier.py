@@ -10,6 +10,7 @@ from uuid import UUID
 
 from tocsin_notifier.domain.escalation import Escalation
 from tocsin_notifier.domain.ledger import Notification, Status
+from tocsin_notifier.domain.workarounds import KnownWorkaround, SentPage, with_workaround
 from tocsin_notifier.handlers import on_incident_event
 from tocsin_notifier.pages import PagingContext
 from tocsin_notifier.paging import on_step_due
@@ -35,6 +36,7 @@ class NotifierState:
     inbox: set[tuple[str, str, str]] = field(default_factory=set)
     sends: list[tuple[str, datetime]] = field(default_factory=list)
     events: list[EventData] = field(default_factory=list)
+    workarounds: dict[UUID, KnownWorkaround] = field(default_factory=dict)
 
     def keys(self, status: Status | None = None) -> list[str]:
         return [k for k, n in self.notifications.items() if status in (None, n.status)]
@@ -124,6 +126,46 @@ class _ContactSends:
         self._s.sends.append((contact, at))
 
 
+class _Workarounds:
+    def __init__(self, state: NotifierState) -> None:
+        self._s = state
+
+    async def get(self, incident_id: UUID) -> KnownWorkaround | None:
+        return self._s.workarounds.get(incident_id)
+
+    async def put(self, known: KnownWorkaround) -> None:
+        self._s.workarounds[known.incident_id] = known
+
+    async def patch_pending(self, incident_id: UUID, workaround: str) -> int:
+        pending = [
+            n
+            for n in self._s.notifications.values()
+            if n.incident_id == incident_id and n.status is Status.PENDING
+        ]
+        for n in pending:
+            n.payload = with_workaround(n.payload, workaround)
+        return len(pending)
+
+    async def sent_in_cycle(self, incident_id: UUID, *, cycle: int) -> list[SentPage]:
+        def sent(n: Notification) -> bool:
+            escalation = n.payload.get("escalation")
+            return (
+                n.incident_id == incident_id
+                and isinstance(escalation, dict)
+                and escalation.get("cycle") == cycle
+                and (
+                    n.status in (Status.SENDING, Status.DELIVERED)
+                    or (n.status is Status.PENDING and n.attempts > 0)
+                )
+            )
+
+        return [
+            SentPage(target=n.target, channel=n.channel, level=n.level, payload=n.payload)
+            for n in self._s.notifications.values()
+            if sent(n)
+        ]
+
+
 class FakeNotifierUow:
     """Commits are immediate (the fakes write through); good enough for handler logic."""
 
@@ -134,6 +176,7 @@ class FakeNotifierUow:
         self.timers = _Timers(state)
         self.round_robin = _RoundRobin(state)
         self.contact_sends = _ContactSends(state)
+        self.workarounds = _Workarounds(state)
         self._events: list[EventData] = []
 
     async def __aenter__(self) -> Self:

@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest
-from tocsin_problem.handlers import OBSERVED, observe_incident_event
+from tocsin_problem.adapters.memory import MemoryStore
+from tocsin_problem.correlating import OBSERVED, CorrelationConfig, on_incident_event
+from tocsin_shared.clock import FakeClock
 from tocsin_shared.contracts.envelope import envelope_for, to_kafka
 from tocsin_shared.contracts.events import (
     EVENT_MODELS,
@@ -29,7 +31,7 @@ from tocsin_shared.contracts.topics import INCIDENT_EVENTS
 from tocsin_shared.messaging.events import decode_event
 from tocsin_shared.messaging.inbound import InboundMessage
 
-from .fakes_problem import FakeProblemStore
+from ..samples import sample_config
 
 AT = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 INCIDENT = uuid4()
@@ -85,8 +87,13 @@ def test_each_new_type_is_registered_and_decodes_as_an_incident_event(
 async def test_the_problem_service_folds_each_new_type_without_error(
     event: IncidentEventData,
 ) -> None:
-    store = FakeProblemStore()
-    outcome = await observe_incident_event(
-        event, source="/tocsin/incident", event_id=str(uuid4()), uow_factory=store.uow
+    store = MemoryStore()
+    outcome = await on_incident_event(
+        event,
+        source="/tocsin/incident",
+        event_id=str(uuid4()),
+        uow_factory=store.uow,
+        correlation=CorrelationConfig.of(sample_config()),
+        clock=FakeClock(AT),
     )
     assert outcome == OBSERVED

@@ -15,8 +15,9 @@ from tocsin_shared.contracts.topics import ALERTS_RAW
 from tocsin_shared.http.auth import bearer, integration_for
 from tocsin_shared.http.errors import problem
 
+from .compat.common import produce
 from .deps import Deps
-from .ingest import NativeAlert, NativeBatch, to_raw, to_record
+from .ingest import NativeAlert, NativeBatch, to_raw
 from .ports import AlertSink
 
 
@@ -78,7 +79,7 @@ def ingest_router(
         now = clock.now()
         raws = [to_raw(a, integration=integration, now=now) for a in alerts]
         try:
-            await sink().send_all([to_record(r, topic=raw_topic) for r in raws])
+            await produce(sink(), raws, topic=raw_topic)
         except Exception:
             return JSONResponse(
                 {"error": {"code": "unavailable", "message": "broker unavailable, retry"}},

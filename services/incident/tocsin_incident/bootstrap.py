@@ -6,14 +6,17 @@ from fastapi import FastAPI
 from tocsin_shared.clock import Clock, SystemClock
 from tocsin_shared.config import load_config
 from tocsin_shared.config.models import TocsinConfig
-from tocsin_shared.contracts.topics import ALERTS_RAW, NOTIFICATION_EVENTS
+from tocsin_shared.contracts.topics import ALERTS_RAW, NOTIFICATION_EVENTS, PROBLEM_EVENTS
 from tocsin_shared.db.timers import TimerHandler, timer_loop
+from tocsin_shared.observability.metrics import REFRESH_S, every
 from tocsin_shared.runtime import Runtime
 
 from . import SCHEMA
 from .adapters.heartbeats import alert_screen
 from .deps import Deps
+from .metrics import IncidentGauges, IngestRejections
 from .notification_consumer import notification_events_handler
+from .problem_consumer import problem_events_handler
 from .raw_consumer import raw_alert_batch_handler, raw_alert_handler
 from .routes import ROUTERS, TIMERS
 from .settings import IncidentSettings
@@ -43,6 +46,15 @@ def build_runtime(
         name="notifications",
         handler=notification_events_handler(uow_factory=deps.link_uow),
     )
+    runtime.consumer(
+        topic=PROBLEM_EVENTS,
+        name="problem-events",
+        handler=problem_events_handler(uow_factory=deps.problem_uow, clock=clock),
+    )
+    gauges = IncidentGauges(runtime.registry)
+    runtime.background(
+        "incident-gauges", lambda: every(REFRESH_S, lambda: gauges.refresh(runtime.pool))
+    )
     for build_router in ROUTERS:
         runtime.add_router(build_router(deps))
     handlers: dict[str, TimerHandler] = {}
@@ -56,4 +68,7 @@ def build_runtime(
 
 
 def build_app(settings: IncidentSettings, *, config: TocsinConfig | None = None) -> FastAPI:
-    return build_runtime(settings, config=config).app(title="Tocsin incident service")
+    loaded = config or load_config(settings.config)
+    app = build_runtime(settings, config=loaded).app(title="Tocsin incident service")
+    app.add_middleware(IngestRejections, config=lambda: loaded)
+    return app

@@ -13,6 +13,7 @@ from tocsin_shared.runtime import Runtime
 
 from .adapters.links import LinkUnitOfWork
 from .adapters.postgres import IncidentUnitOfWork
+from .adapters.problems import ProblemUnitOfWork
 from .domain.timers import LifecyclePolicy, lifecycle_policies
 from .settings import IncidentSettings
 
@@ -35,6 +36,12 @@ class Deps:
     def link_uow(self) -> LinkUnitOfWork:
         """A unit of work that also sees used action links and takes timeline notes."""
         return LinkUnitOfWork(
+            self.runtime.pool, topic_prefix=self.settings.topic_prefix, policies=self.policies
+        )
+
+    def problem_uow(self) -> ProblemUnitOfWork:
+        """A unit of work that also keeps an incident's problem and known workaround."""
+        return ProblemUnitOfWork(
             self.runtime.pool, topic_prefix=self.settings.topic_prefix, policies=self.policies
         )
 

@@ -12,6 +12,7 @@ from tocsin_shared.contracts.events import EventData
 from tocsin_shared.messaging.producer import OutgoingRecord
 
 from .domain.model import Incident, TimelineEntry
+from .domain.problems import ProblemRef
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,24 @@ class LinkUnitOfWork(UnitOfWork, Protocol):
     def links(self) -> UsedLinks: ...
     @property
     def notes(self) -> TimelineNotes: ...
+
+
+class IncidentProblems(Protocol):
+    """The problem an incident is linked to and its known workaround (no status change)."""
+
+    async def link(self, incident_id: UUID, problem: ProblemRef) -> bool:
+        """False when the incident is unknown."""
+
+    async def known_error(self, incident_id: UUID, *, problem: ProblemRef, workaround: str) -> bool:
+        """Keep the workaround; link the problem unless it is already linked (its statement
+        stays). False when the incident is unknown."""
+
+
+class ProblemUnitOfWork(LinkUnitOfWork, Protocol):
+    """A unit of work that also keeps an incident's problem and workaround."""
+
+    @property
+    def problems(self) -> IncidentProblems: ...
 
 
 class AlertSink(Protocol):

@@ -11,8 +11,10 @@ from tocsin_shared.clock import Clock
 from tocsin_shared.contracts.alerts import RawAlertV1
 from tocsin_shared.messaging.inbound import InboundMessage, PoisonMessage
 from tocsin_shared.messaging.reliable import BatchHandler, Handler
+from tocsin_shared.observability.propagation import consuming
 
-from .handlers.alerts import Screen, process_raw_alert, process_raw_alerts
+from .handlers.alerts import RAW_CONSUMER, Screen, process_raw_alert, process_raw_alerts
+from .metrics import count_outcomes
 from .ports import UnitOfWork
 
 
@@ -47,21 +49,36 @@ def raw_alert_handler(
 ) -> Handler:
     async def handle(message: InboundMessage) -> None:
         alert, identity = decode(message)
-        await process_raw_alert(
+        outcome = await process_raw_alert(
             alert, identity=identity, uow_factory=uow_factory, clock=clock, screen=screen
         )
+        count_outcomes([(alert.integration, outcome)])
 
     return handle
 
 
 def raw_alert_batch_handler(
-    *, uow_factory: Callable[[], UnitOfWork], clock: Clock, screen: Screen | None = None
+    *,
+    uow_factory: Callable[[], UnitOfWork],
+    clock: Clock,
+    screen: Screen | None = None,
+    consumer: str = RAW_CONSUMER,
 ) -> BatchHandler:
     """A batch in one transaction. A poison message raises, and the caller then goes message by
     message, which dead-letters the poison one and processes the rest."""
 
     async def handle(messages: list[InboundMessage]) -> None:
         decoded = [decode(message) for message in messages]
-        await process_raw_alerts(decoded, uow_factory=uow_factory, clock=clock, screen=screen)
+        outcomes = await process_raw_alerts(
+            decoded,
+            uow_factory=uow_factory,
+            clock=clock,
+            screen=screen,
+            each=lambda i: consuming(messages[i], consumer=consumer),
+        )
+        count_outcomes(
+            (alert.integration, outcome)
+            for (alert, _), outcome in zip(decoded, outcomes, strict=True)
+        )
 
     return handle

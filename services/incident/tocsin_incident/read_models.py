@@ -69,6 +69,14 @@ class IncidentQuery:
     before_seq: int | None = None
 
 
+class ProblemOut(BaseModel):
+    """The problem an incident is linked to (the statement is unknown until a link names it)."""
+
+    id: UUID
+    number: int
+    statement: str | None = None
+
+
 class IncidentOut(BaseModel):
     # Columns added later by other features pass through rather than vanish from the API.
     model_config = ConfigDict(extra="allow")
@@ -92,6 +100,8 @@ class IncidentOut(BaseModel):
     snoozed_until: datetime | None = None
     last_alert_at: datetime | None = None
     merged_into: UUID | None = None
+    problem: ProblemOut | None = None
+    workaround: str | None = None
 
 
 class IncidentPage(BaseModel):

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from tocsin_shared.clock import Clock, SystemClock
 from tocsin_shared.config import load_config
 from tocsin_shared.config.models import TocsinConfig
-from tocsin_shared.contracts.topics import INCIDENT_EVENTS, SLA_EVENTS
+from tocsin_shared.contracts.topics import INCIDENT_EVENTS, PROBLEM_EVENTS, SLA_EVENTS
 from tocsin_shared.db.pool import DbConnection
 from tocsin_shared.db.timers import Timer, timer_loop
 from tocsin_shared.runtime import Runtime
@@ -27,6 +27,7 @@ from .domain.ledger import RetryPolicy
 from .incident_consumer import incident_events_handler
 from .pages import TIMER_KIND, PagingContext, schedule_lookup
 from .paging import on_step_due
+from .problem_consumer import problem_events_handler
 from .settings import NotifierSettings
 from .sla_consumer import sla_events_handler
 
@@ -65,6 +66,11 @@ def build_runtime(
         topic=SLA_EVENTS,
         name="sla-events",
         handler=sla_events_handler(uow_factory=uow, ctx=ctx, clock=clock, paged=wakeup.set),
+    )
+    runtime.consumer(
+        topic=PROBLEM_EVENTS,
+        name="problem-events",
+        handler=problem_events_handler(uow_factory=uow, clock=clock, paged=wakeup.set),
     )
 
     async def escalation_step(timer: Timer, conn: DbConnection, now: datetime) -> None:

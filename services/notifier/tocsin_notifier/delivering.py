@@ -8,6 +8,8 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
+import structlog
+from opentelemetry.trace import StatusCode
 from tocsin_shared.clock import Clock
 from tocsin_shared.contracts.events import (
     EventData,
@@ -19,7 +21,10 @@ from tocsin_shared.contracts.events import (
 
 from .domain.bundling import RateLimit, bundle, contact_of, plan
 from .domain.ledger import Notification, RetryPolicy, Status
+from .metrics import count_outcomes, delivery_span
 from .ports import Channel, DeliveryResult, UnitOfWork
+
+log = structlog.get_logger(__name__)
 
 UowFactory = Callable[[], UnitOfWork]
 NO_LIMIT = RateLimit()
@@ -68,13 +73,27 @@ async def deliver_due(
     async def send_and_record(pages: list[Notification]) -> None:
         message = pages[0] if len(pages) == 1 else bundle(pages)
         channel = channels.get(message.channel)
-        result = (
-            await channel.send(message)
-            if channel
-            else DeliveryResult(
-                ok=False, error=f"unknown channel {message.channel}", retryable=False
+        with delivery_span(message, pages) as span:
+            result = (
+                await channel.send(message)
+                if channel
+                else DeliveryResult(
+                    ok=False, error=f"unknown channel {message.channel}", retryable=False
+                )
             )
-        )
+            span.set_attribute("tocsin.notification.delivered", result.ok)
+            if result.status_code is not None:
+                span.set_attribute("http.response.status_code", result.status_code)
+            if not result.ok:
+                span.set_status(StatusCode.ERROR, result.error)
+            log.info(
+                "delivery attempt",
+                notification=str(message.id),
+                channel=message.channel,
+                attempt=message.attempts,
+                delivered=result.ok,
+                status_code=result.status_code,
+            )
         contact = contact_of(message) if rate.limit else None
         await _record(
             pages,
@@ -138,3 +157,4 @@ async def _record(
         if contact is not None:
             await uow.contact_sends.record(contact, at=now)
         await uow.commit()
+    count_outcomes(pages, now=now)

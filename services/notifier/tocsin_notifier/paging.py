@@ -15,7 +15,9 @@ from .pages import PagingContext, page_level, severity_of, shape
 from .ports import UnitOfWork
 
 
-def incident_payload(event: IncidentEventData, *, incident_url: str) -> dict[str, Any]:
+def incident_payload(
+    event: IncidentEventData, *, incident_url: str, workaround: str | None = None
+) -> dict[str, Any]:
     triggered_at: datetime = getattr(event, "triggered_at", event.occurred_at)
     incident: dict[str, Any] = {
         "id": str(event.incident_id),
@@ -30,7 +32,19 @@ def incident_payload(event: IncidentEventData, *, incident_url: str) -> dict[str
     for optional in ("labels", "workaround"):
         if getattr(event, optional, None):
             incident[optional] = getattr(event, optional)
+    if workaround:
+        incident["workaround"] = workaround
     return {"type": "incident.triggered", "incident": incident}
+
+
+async def _payload(
+    event: IncidentEventData, *, uow: UnitOfWork, ctx: PagingContext
+) -> dict[str, Any]:
+    """The incident facts every page of the escalation carries, with its known workaround."""
+    known = await uow.workarounds.get(event.incident_id)
+    return incident_payload(
+        event, incident_url=ctx.incident_url, workaround=known.workaround if known else None
+    )
 
 
 def _policy_of(service: str, config: TocsinConfig) -> EscalationPolicy | None:
@@ -56,7 +70,7 @@ async def start(
         return "no_policy"
     await _silence(esc, uow=uow)
     esc.policy = policy.name
-    esc.incident = incident_payload(event, incident_url=ctx.incident_url)
+    esc.incident = await _payload(event, uow=uow, ctx=ctx)
     page = esc.restart(shape(policy, event.severity), now=now)
     await page_level(esc, page, policy, uow=uow, ctx=ctx, now=now)
     await uow.escalations.put(esc)
@@ -73,7 +87,7 @@ async def resume(
     policy = ctx.config.escalation_policy(esc.policy)
     if policy is None or not allowed(esc.status, Move.RESUME):
         return "not_paused"
-    esc.incident = incident_payload(event, incident_url=ctx.incident_url)
+    esc.incident = await _payload(event, uow=uow, ctx=ctx)
     page = esc.resume(shape(policy, event.severity), now=now)
     await page_level(esc, page, policy, uow=uow, ctx=ctx, now=now)
     await uow.escalations.put(esc)

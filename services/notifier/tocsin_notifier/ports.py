@@ -11,6 +11,7 @@ from tocsin_shared.contracts.events import EventData
 
 from .domain.escalation import Escalation
 from .domain.ledger import Notification
+from .domain.workarounds import KnownWorkaround, SentPage
 
 
 class EscalationRepository(Protocol):
@@ -57,6 +58,18 @@ class NotificationRepository(Protocol):
     async def pending_for_incident(self, incident_id: UUID) -> list[Notification]: ...
 
 
+class KnownWorkarounds(Protocol):
+    """Known workarounds by incident, and the ledger's pages that went out without one."""
+
+    async def get(self, incident_id: UUID) -> KnownWorkaround | None: ...
+    async def put(self, known: KnownWorkaround) -> None: ...
+    async def patch_pending(self, incident_id: UUID, workaround: str) -> int:
+        """Give the incident's unsent pages the workaround; how many there were."""
+
+    async def sent_in_cycle(self, incident_id: UUID, *, cycle: int) -> list[SentPage]:
+        """Pages of this escalation cycle that were sent or are being sent."""
+
+
 class UnitOfWork(Protocol):
     @property
     def escalations(self) -> EscalationRepository: ...
@@ -68,6 +81,8 @@ class UnitOfWork(Protocol):
     def round_robin(self) -> RoundRobin: ...
     @property
     def contact_sends(self) -> ContactSends: ...
+    @property
+    def workarounds(self) -> KnownWorkarounds: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc: object) -> None: ...

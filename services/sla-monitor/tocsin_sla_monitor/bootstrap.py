@@ -11,12 +11,14 @@ from tocsin_shared.config.models import TocsinConfig
 from tocsin_shared.contracts.topics import INCIDENT_EVENTS
 from tocsin_shared.db.pool import DbConnection
 from tocsin_shared.db.timers import timer_loop
+from tocsin_shared.observability.metrics import REFRESH_S, every
 from tocsin_shared.runtime import Runtime
 
 from . import SCHEMA
 from .adapters.postgres import SlaUnitOfWork
 from .api import sla_router
 from .calendars import CalendarBook
+from .clock_metrics import ClockGauges
 from .handlers import SlaRules
 from .incident_consumer import incident_events_handler
 from .metrics import SlaMetrics, metrics_loop
@@ -60,6 +62,10 @@ def build_runtime(
     )
     metrics = SlaMetrics(runtime.registry)
     runtime.background("sla-metrics", lambda: metrics_loop(metrics, lambda: runtime.pool, clock))
+    clock_gauges = ClockGauges(runtime.registry)
+    runtime.background(
+        "sla-clock-gauges", lambda: every(REFRESH_S, lambda: clock_gauges.refresh(runtime.pool))
+    )
     runtime.add_router(
         sla_router(config=config, pool=lambda: runtime.pool, clock=clock, calendars=calendars)
     )

@@ -72,6 +72,7 @@ def reference_problems(config: TocsinConfig) -> list[tuple[Path, str]]:
             if name not in services:
                 problems.append((("sla_policies", i, "services", j), f"unknown service {name!r}"))
     problems += _calendar_problems(config)
+    problems += _correlation_problems(config, services)
     integrations = {i.name for i in config.integrations}
     for i, heartbeat in enumerate(config.heartbeats):
         if heartbeat.service not in services:
@@ -82,6 +83,20 @@ def reference_problems(config: TocsinConfig) -> list[tuple[Path, str]]:
             problems.append(
                 (("heartbeats", i, "integration"), f"unknown integration {heartbeat.integration!r}")
             )
+    return problems
+
+
+def _correlation_problems(config: TocsinConfig, services: set[str]) -> list[tuple[Path, str]]:
+    problems: list[tuple[Path, str]] = []
+    for i, service in enumerate(config.services):
+        for j, name in enumerate(service.depends_on):
+            if name not in services:
+                problems.append((("services", i, "depends_on", j), f"unknown service {name!r}"))
+    for i, rule in enumerate(config.correlation_rules):
+        for j, name in enumerate(rule.services):
+            if name not in services:
+                where: Path = ("correlation_rules", i, "services", j)
+                problems.append((where, f"unknown service {name!r}"))
     return problems
 
 

@@ -14,23 +14,42 @@ from datetime import datetime
 
 import asyncpg
 import structlog
+from opentelemetry.trace import Span, SpanKind, StatusCode
 
 from ..contracts.envelope import Envelope, to_kafka
 from ..messaging.producer import OutgoingRecord, Producer
+from ..observability.propagation import (
+    Carrier,
+    carrier,
+    context_of,
+    span_in,
+    tracer,
+    with_trace_headers,
+)
 from .pool import DbConnection
 
 log = structlog.get_logger(__name__)
 
 
-async def add(conn: DbConnection, envelope: Envelope, *, topic_prefix: str = "") -> None:
+async def add(
+    conn: DbConnection,
+    envelope: Envelope,
+    *,
+    topic_prefix: str = "",
+    trace_context: Carrier | None = None,
+) -> None:
+    """`trace_context`: the emitting span's context (default: the current one)."""
     record = to_kafka(envelope)
+    stored = carrier() if trace_context is None else trace_context
     await conn.execute(
-        "INSERT INTO outbox (event_id, topic, key, value, headers) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO outbox (event_id, topic, key, value, headers, trace_context)"
+        " VALUES ($1, $2, $3, $4, $5, $6)",
         envelope.id,
         envelope.data.TOPIC.qualified(topic_prefix),
         record.key,
         record.value,
         {name: value.decode() for name, value in record.headers.items()},
+        stored or None,
     )
 
 
@@ -40,6 +59,23 @@ async def backlog(conn: DbConnection) -> tuple[int, datetime | None]:
     )
     assert row is not None
     return int(row["n"]), row["oldest"]
+
+
+def _publish_span(row: asyncpg.Record) -> Span:
+    """The relay's PRODUCER span for one row, a child of the span that emitted the event."""
+    headers = row["headers"]
+    return tracer().start_span(
+        f"{row['topic']} publish",
+        context=context_of(row["trace_context"]),
+        kind=SpanKind.PRODUCER,
+        attributes={
+            "messaging.system": "kafka",
+            "messaging.destination.name": row["topic"],
+            "messaging.message.id": headers.get("ce_id", ""),
+            "cloudevents.event_type": headers.get("ce_type", ""),
+            "tocsin.outbox.id": row["id"],
+        },
+    )
 
 
 class OutboxRelay:
@@ -64,23 +100,36 @@ class OutboxRelay:
         """Publish one batch of unpublished rows in id order and mark them; return the count."""
         async with self._pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(
-                "SELECT id, topic, key, value, headers FROM outbox WHERE published_at IS NULL"
-                " ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+                "SELECT id, topic, key, value, headers, trace_context FROM outbox"
+                " WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
                 self._batch_size,
             )
             if not rows:
                 return 0
-            await self._producer.send_all(
-                [
-                    OutgoingRecord(
-                        topic=row["topic"],
-                        key=bytes(row["key"]),
-                        value=bytes(row["value"]),
-                        headers={k: v.encode() for k, v in row["headers"].items()},
-                    )
-                    for row in rows
-                ]
-            )
+            spans = [_publish_span(row) for row in rows]
+            try:
+                await self._producer.send_all(
+                    [
+                        OutgoingRecord(
+                            topic=row["topic"],
+                            key=bytes(row["key"]),
+                            value=bytes(row["value"]),
+                            headers=with_trace_headers(
+                                {k: v.encode() for k, v in row["headers"].items()},
+                                span_in(None, span),
+                            ),
+                        )
+                        for row, span in zip(rows, spans, strict=True)
+                    ]
+                )
+            except Exception as exc:
+                for span in spans:
+                    span.record_exception(exc)
+                    span.set_status(StatusCode.ERROR)
+                raise
+            finally:
+                for span in spans:
+                    span.end()
             await conn.execute(
                 "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
                 [row["id"] for row in rows],

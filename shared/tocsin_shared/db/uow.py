@@ -11,6 +11,7 @@ import asyncpg
 
 from ..contracts.envelope import envelope_for
 from ..contracts.events import EventData
+from ..observability.propagation import Carrier, carrier
 from . import inbox, outbox
 from .pool import DbConnection
 
@@ -31,7 +32,7 @@ class PgUnitOfWork:
         self._given = connection
         self._source = source
         self._topic_prefix = topic_prefix
-        self._events: list[EventData] = []
+        self._events: list[tuple[EventData, Carrier]] = []
 
     def bind(self, conn: DbConnection) -> None:
         """Create this unit's repositories on `conn`."""
@@ -73,12 +74,16 @@ class PgUnitOfWork:
         return await inbox.claim(self._conn, consumer=consumer, source=source, event_id=event_id)
 
     def emit(self, event: EventData) -> None:
-        self._events.append(event)
+        # The span current now (one message of a batch, say) is the event's cause, not whatever
+        # is current at commit time.
+        self._events.append((event, carrier()))
 
     async def commit(self) -> None:
-        for event in self._events:
+        for event, trace_context in self._events:
             envelope = envelope_for(event, source=self._source)
-            await outbox.add(self._conn, envelope, topic_prefix=self._topic_prefix)
+            await outbox.add(
+                self._conn, envelope, topic_prefix=self._topic_prefix, trace_context=trace_context
+            )
         self._events.clear()
         await self._tx.commit()
         self._committed = True

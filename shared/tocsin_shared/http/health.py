@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
 Check = Callable[[], Awaitable[bool]]
 
@@ -29,6 +29,9 @@ def health_router(*, checks: dict[str, Check], registry: CollectorRegistry) -> A
 
     @router.get("/metrics")
     async def metrics() -> Response:
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+        # The process-wide registry holds the module-level metrics (retries, dead letters, timer
+        # lateness, alert and notification counters) and the process/GC collectors.
+        shared = b"" if registry is REGISTRY else generate_latest(REGISTRY)
+        return Response(generate_latest(registry) + shared, media_type=CONTENT_TYPE_LATEST)
 
     return router

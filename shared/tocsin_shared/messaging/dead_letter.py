@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from ..contracts.topics import DLQ_SUFFIX
+from ..observability.propagation import with_trace_headers
 from .inbound import InboundMessage
 from .producer import OutgoingRecord, Producer
 
@@ -23,7 +24,8 @@ class DeadLetterSink(Protocol):
 def dead_letter_record(
     message: InboundMessage, *, consumer: str, error: str, attempts: int
 ) -> OutgoingRecord:
-    headers = dict(message.headers)
+    # The dead letter continues the trace of the processing that gave up on it.
+    headers = with_trace_headers(message.headers)
     headers[ERROR_HEADER] = error[:2000].encode()
     headers[ATTEMPTS_HEADER] = str(attempts).encode()
     headers[CONSUMER_HEADER] = consumer.encode()

@@ -8,6 +8,8 @@ from typing import Protocol
 
 from aiokafka import AIOKafkaProducer
 
+from ..observability.propagation import TRACEPARENT, carrier
+
 
 @dataclass(frozen=True)
 class OutgoingRecord:
@@ -56,8 +58,18 @@ class KafkaProducer:
         producer = self._producer
         if producer is None:
             raise ConnectionError("producer not started")
+        # A record without a trace context (one not sent from inside a PRODUCER span of ours)
+        # carries the current one, so every produce is traceable (ADR 0011).
+        current = {k: v.encode() for k, v in carrier().items()}
         futures = [
-            await producer.send(r.topic, value=r.value, key=r.key, headers=list(r.headers.items()))
+            await producer.send(
+                r.topic,
+                value=r.value,
+                key=r.key,
+                headers=list(
+                    (r.headers if TRACEPARENT in r.headers else {**r.headers, **current}).items()
+                ),
+            )
             for r in records
         ]
         await asyncio.gather(*futures)

@@ -12,8 +12,10 @@ from pydantic import BaseModel
 from tocsin_shared.config.models import Integration, IntegrationKind, TocsinConfig
 from tocsin_shared.contracts.alerts import SUMMARY_MAX, RawAlertV1
 from tocsin_shared.contracts.events import Severity
+from tocsin_shared.observability.propagation import producing
 
 from ..ingest import to_record
+from ..metrics import RECEIVED
 from ..ports import AlertSink
 
 
@@ -59,8 +61,12 @@ def clipped(summary: str) -> tuple[str, bool]:
 
 
 async def produce(sink: AlertSink, raws: list[RawAlertV1], *, topic: str) -> None:
+    """Produce in a PRODUCER span (the records carry its trace context), then count them."""
     if raws:
-        await sink.send_all([to_record(r, topic=topic) for r in raws])
+        with producing(topic):
+            await sink.send_all([to_record(r, topic=topic) for r in raws])
+        for raw in raws:
+            RECEIVED.labels(raw.integration).inc()
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import Protocol
 
@@ -46,14 +47,21 @@ async def process_raw_alerts(
     uow_factory: Callable[[], UnitOfWork],
     clock: Clock,
     screen: Screen | None = None,
+    each: Callable[[int], AbstractContextManager[object]] | None = None,
 ) -> list[str]:
-    """Dedup a batch of (alert, identity) in one transaction: all of it commits, or none."""
+    """Dedup a batch of (alert, identity) in one transaction: all of it commits, or none.
+
+    `each(i)` wraps the i-th alert's processing (its trace span, so what it emits stays in its
+    trace)."""
+    around = each or (lambda _: nullcontext())
     async with uow_factory() as uow:
         now = clock.now()
-        outcomes = [
-            await apply_raw_alert(alert, identity=identity, uow=uow, now=now, screen=screen)
-            for alert, identity in alerts
-        ]
+        outcomes = []
+        for i, (alert, identity) in enumerate(alerts):
+            with around(i):
+                outcomes.append(
+                    await apply_raw_alert(alert, identity=identity, uow=uow, now=now, screen=screen)
+                )
         await uow.commit()
         return outcomes
 

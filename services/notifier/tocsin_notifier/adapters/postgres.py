@@ -9,9 +9,11 @@ from uuid import UUID
 import asyncpg
 from tocsin_shared.db.pool import DbConnection
 from tocsin_shared.db.uow import PgUnitOfWork
+from tocsin_shared.observability.propagation import carrier
 
 from ..domain.ledger import Notification, Status
 from .pg_paging import PgContactSends, PgEscalations, PgEscalationTimers, PgRoundRobin
+from .pg_workarounds import PgKnownWorkarounds
 
 SOURCE = "/tocsin/notifier"
 _COLUMNS = (
@@ -35,6 +37,8 @@ def _notification(row: asyncpg.Record) -> Notification:
         last_error=row["last_error"],
         last_status_code=row["last_status_code"],
         delivered_at=row["delivered_at"],
+        trace_context=row.get("trace_context") or {},
+        requested_at=row.get("created_at"),
     )
 
 
@@ -43,11 +47,13 @@ class PgNotifications:
         self._conn = conn
 
     async def add(self, n: Notification) -> bool:
+        # The span current now (the consumed event's) is where the page's delivery continues.
         inserted = await self._conn.fetchval(
-            f"INSERT INTO notifications ({_COLUMNS})"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+            f"INSERT INTO notifications ({_COLUMNS}, trace_context)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
             " ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1",
             *self._values(n),
+            n.trace_context or carrier() or None,
         )
         return inserted is not None
 
@@ -55,7 +61,7 @@ class PgNotifications:
         self, *, now: datetime, lease_until: datetime, limit: int
     ) -> list[Notification]:
         rows = await self._conn.fetch(
-            f"SELECT {_COLUMNS} FROM notifications"
+            f"SELECT {_COLUMNS}, trace_context, created_at FROM notifications"
             " WHERE (status = 'pending' AND next_attempt_at <= $1)"
             " OR (status = 'sending' AND claimed_until < $1)"
             " ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED",
@@ -127,6 +133,7 @@ class NotifierUnitOfWork(PgUnitOfWork):
     timers: PgEscalationTimers
     round_robin: PgRoundRobin
     contact_sends: PgContactSends
+    workarounds: PgKnownWorkarounds
 
     def __init__(
         self,
@@ -143,6 +150,7 @@ class NotifierUnitOfWork(PgUnitOfWork):
         self.timers = PgEscalationTimers(conn)
         self.round_robin = PgRoundRobin(conn)
         self.contact_sends = PgContactSends(conn)
+        self.workarounds = PgKnownWorkarounds(conn)
 
 
 async def ledger_for_incident(pool: asyncpg.Pool, incident_id: UUID) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from collections.abc import Collection
 import httpx
 from tocsin_shared.clock import Clock
 from tocsin_shared.config.models import WebhookChannel
+from tocsin_shared.observability.propagation import carrier
 from tocsin_shared.signing import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
 from ..action_links import NO_LINKS, ActionLinks
@@ -35,6 +36,8 @@ async def post_json(
     timeout_s: float,
     retry_4xx: Collection[int] = (),
 ) -> DeliveryResult:
+    # The receiver may continue the trace: the request carries the delivery span's context.
+    headers = {**headers, **carrier()}
     try:
         response = await client.post(url, content=body, headers=headers, timeout=timeout_s)
     except httpx.HTTPError as exc:

@@ -83,6 +83,9 @@ class Notification:
     last_status_code: int | None = None
     delivered_at: datetime | None = None
     history: list[Step] = field(default_factory=list, repr=False)
+    # Set by the ledger adapter: the W3C context of the span that requested the page, and when.
+    trace_context: dict[str, str] = field(default_factory=dict, repr=False)
+    requested_at: datetime | None = None
 
     @classmethod
     def request(

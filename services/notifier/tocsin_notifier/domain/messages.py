@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from .workarounds import FOLLOW_UP
+
 _COLOURS = {"critical": "#d32f2f", "error": "#f57c00", "warning": "#fbc02d", "info": "#1976d2"}
 
 
@@ -25,6 +27,7 @@ class Page:
     workaround: str | None
     late: bool
     links: Mapping[str, str]  # action name → signed URL
+    follow_up: bool = False  # the known workaround, sent after the page itself
 
     @classmethod
     def of(cls, payload: Mapping[str, Any], links: Mapping[str, str]) -> Page:
@@ -39,10 +42,13 @@ class Page:
             workaround=incident.get("workaround"),
             late=bool(escalation.get("late", False)),
             links=links,
+            follow_up=payload.get("type") == FOLLOW_UP,
         )
 
     @property
     def title(self) -> str:
+        if self.follow_up:
+            return f"Known workaround for {self.summary}"
         late = " (late)" if self.late else ""
         return f"[{self.severity.upper()}] {self.service}: {self.summary}{late}"
 

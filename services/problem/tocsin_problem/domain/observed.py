@@ -8,7 +8,8 @@ still fill in what only it carries (the trigger time) but does not overwrite new
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from uuid import UUID
 
@@ -18,6 +19,8 @@ from tocsin_shared.contracts.events import (
     IncidentTriggeredV1,
     Severity,
 )
+
+from .templates import template_of
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,9 @@ class ObservedIncident:
     triggered_at: datetime | None
     updated_at: datetime
     last_event_type: str
+    labels: Mapping[str, str] = field(default_factory=dict)
+    # The summary's template (domain/templates.py): what trends and similarity compare.
+    template: str | None = None
 
 
 def _from_event(event: IncidentEventData) -> ObservedIncident:
@@ -44,6 +50,8 @@ def _from_event(event: IncidentEventData) -> ObservedIncident:
         triggered_at=event.triggered_at if isinstance(event, IncidentTriggeredV1) else None,
         updated_at=event.occurred_at,
         last_event_type=event.ce_type(),
+        labels=dict(event.labels) if isinstance(event, IncidentTriggeredV1) else {},
+        template=template_of(event.summary),
     )
 
 
@@ -53,5 +61,9 @@ def observe(known: ObservedIncident | None, event: IncidentEventData) -> Observe
     if known is None:
         return seen
     if seen.updated_at >= known.updated_at:
-        return replace(seen, triggered_at=seen.triggered_at or known.triggered_at)
+        return replace(
+            seen,
+            triggered_at=seen.triggered_at or known.triggered_at,
+            labels=seen.labels or known.labels,
+        )
     return replace(known, triggered_at=known.triggered_at or seen.triggered_at)

@@ -10,6 +10,7 @@ from ...contracts.events import Priority, Severity
 from ._base import EventName, HashedSecret, Name, Strict, Weekday, WorkingHours, sha256_hex
 from .access import ApiToken, Heartbeat, Integration, IntegrationKind, Role, Service
 from .channels import AnyChannel, Channel, ChatChannel, EmailChannel, WebhookChannel
+from .correlation import CorrelationRule, CorrelationSettings, SimilaritySettings
 from .paging import (
     ContactMethod,
     EscalationLevel,
@@ -22,7 +23,7 @@ from .paging import (
     Target,
     User,
 )
-from .sla import Calendar, CorrelationRule, SlaPolicy
+from .sla import Calendar, SlaPolicy
 
 __all__ = [
     "AnyChannel",
@@ -32,6 +33,7 @@ __all__ = [
     "ChatChannel",
     "ContactMethod",
     "CorrelationRule",
+    "CorrelationSettings",
     "EmailChannel",
     "EscalationLevel",
     "EscalationPolicy",
@@ -49,6 +51,7 @@ __all__ = [
     "ScheduleOverride",
     "Service",
     "Severity",
+    "SimilaritySettings",
     "SlaBreachAction",
     "SlaPolicy",
     "Strict",
@@ -73,6 +76,7 @@ class TocsinConfig(Strict):
     sla_policies: list[SlaPolicy] = Field(default_factory=list)
     calendars: list[Calendar] = Field(default_factory=list)
     correlation_rules: list[CorrelationRule] = Field(default_factory=list)
+    correlation: CorrelationSettings = Field(default_factory=CorrelationSettings)
     heartbeats: list[Heartbeat] = Field(default_factory=list)
     users: list[User] = Field(default_factory=list)
 

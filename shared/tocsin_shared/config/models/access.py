@@ -16,6 +16,8 @@ class Service(Strict):
     name: Name
     description: str = ""
     escalation_policy: Name | None = None
+    # Services this one calls: problem correlation compares incidents across these edges.
+    depends_on: list[Name] = Field(default_factory=list)
     # Lifecycle timers, both optional: re-trigger an incident acknowledged this long ago;
     # resolve an open incident that has had no alert for this long.
     ack_timeout_minutes: int | None = Field(default=None, gt=0, le=525_600)

@@ -1,9 +1,8 @@
-"""SLA policies, their business calendars, and correlation rules."""
+"""SLA policies and their business calendars."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -57,10 +56,3 @@ class SlaPolicy(Strict):
         if not known and not self.stop_on:
             raise ValueError(f"target {self.target!r} needs stop_on events")
         return self
-
-
-class CorrelationRule(Strict):
-    name: Name
-    kind: Literal["recurrence"] = "recurrence"
-    threshold: int = Field(3, ge=2)
-    window_days: float = Field(30, gt=0)

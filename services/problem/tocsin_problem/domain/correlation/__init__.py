@@ -1,0 +1,1 @@
+"""Correlation: incidents → problems by recurrence rules, similarity, trends and known errors."""
