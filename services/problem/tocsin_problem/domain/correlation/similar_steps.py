@@ -40,6 +40,22 @@ def _scored(
     return found
 
 
+def _best(
+    facts: IncidentFacts, candidates: Candidates, *, same_service: bool, threshold: float
+) -> tuple[float, UUID, LinkReason] | None:
+    """The best-scoring open problem at or above `threshold`, with the reason that names it."""
+    best = _scored(facts, candidates, same_service=same_service)[:1]
+    if not best or best[0][0] < threshold:
+        return None
+    score, service, template, index = best[0]
+    problem = candidates.problems[index]
+    example = problem.examples.get((service, template))
+    reason = _similarity_reason(
+        facts, score=score, service=service, template=template, example=example
+    )
+    return score, problem.problem_id, reason
+
+
 def similar(
     facts: IncidentFacts,
     candidates: Candidates,
@@ -48,16 +64,13 @@ def similar(
     settings: CorrelationSettings,
 ) -> Decision | None:
     sim = settings.similarity
-    best = _scored(facts, candidates, same_service=True)[:1] if sim.enabled else []
-    if not best or best[0][0] < sim.auto_link_threshold:
-        return None
-    score, service, template, index = best[0]
-    problem = candidates.problems[index]
-    example = problem.examples.get((service, template))
-    reason = _similarity_reason(
-        facts, score=score, service=service, template=template, example=example
+    found = sim.enabled and _best(
+        facts, candidates, same_service=True, threshold=sim.auto_link_threshold
     )
-    return LinkTo(problem.problem_id, reason, score)
+    if not found:
+        return None
+    score, problem_id, reason = found
+    return LinkTo(problem_id, reason, score)
 
 
 def trend(
@@ -104,16 +117,13 @@ def suggest(
     settings: CorrelationSettings,
 ) -> Decision | None:
     sim = settings.similarity
-    best = _scored(facts, candidates, same_service=False)[:1] if sim.enabled else []
-    if not best or best[0][0] < sim.suggest_threshold:
-        return None
-    score, service, template, index = best[0]
-    problem = candidates.problems[index]
-    example = problem.examples.get((service, template))
-    reason = _similarity_reason(
-        facts, score=score, service=service, template=template, example=example
+    found = sim.enabled and _best(
+        facts, candidates, same_service=False, threshold=sim.suggest_threshold
     )
-    return Suggest(problem.problem_id, score, reason)
+    if not found:
+        return None
+    score, problem_id, reason = found
+    return Suggest(problem_id, score, reason)
 
 
 def _similarity_reason(
