@@ -15,7 +15,7 @@ from uuid import UUID
 
 from tocsin_shared.contracts.events import Actor, KnownErrorChangedV1
 
-from .problem import ProblemConflict
+from .changes import assign_changed, check_editable, next_state
 from .templates import WILDCARD, matches, template_of
 
 
@@ -118,23 +118,17 @@ class KnownError:
         return self.signature.matches(service, template, labels)
 
     def apply(self, action: KnownErrorAction, *, actor: Actor, now: datetime) -> None:
-        target = KNOWN_ERROR_TRANSITIONS.get((self.state, action))
-        if target is None:
-            raise ProblemConflict(f"cannot {action.value} a known error that is {self.state}")
+        target = next_state(KNOWN_ERROR_TRANSITIONS, self.state, action, what="a known error")
         previous = self.state
         self.state = target
         self.updated_at = now
         self._record(actor=actor, now=now, previous=previous)
 
     def update(self, changes: dict[str, Any], *, actor: Actor, now: datetime) -> None:
-        unknown = set(changes) - KNOWN_ERROR_EDITABLE
-        if unknown:
-            raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
-        changed = {k: v for k, v in changes.items() if getattr(self, k) != v}
+        check_editable(changes, KNOWN_ERROR_EDITABLE)
+        changed = assign_changed(self, changes)
         if not changed:
             return
-        for name, value in changed.items():
-            setattr(self, name, value)
         self.updated_at = now
         shown = {k: v.as_dict() if isinstance(v, Signature) else v for k, v in changed.items()}
         self._record(actor=actor, now=now, previous=self.state, changes=shown)

@@ -22,7 +22,7 @@ from tocsin_shared.contracts.events import (
     ProblemSuggestionDecidedV1,
 )
 
-from .problem import ProblemConflict
+from .changes import next_state
 
 
 @dataclass(frozen=True)
@@ -111,9 +111,7 @@ class Suggestion:
     def decide(self, decision: Decision, *, actor: Actor, now: datetime) -> None:
         """Accept or reject (an event each); obsolete is bookkeeping of the duplicate's
         resolution, which is the event."""
-        target = SUGGESTION_TRANSITIONS.get((self.status, decision))
-        if target is None:
-            raise ProblemConflict(f"cannot {decision.value} a suggestion that is {self.status}")
+        target = next_state(SUGGESTION_TRANSITIONS, self.status, decision, what="a suggestion")
         self.status = target
         self.decided_at, self.decided_by = now, actor
         if decision is Decision.OBSOLETE:

@@ -25,6 +25,7 @@ from tocsin_shared.contracts.events import (
     ResolutionCode,
 )
 
+from .changes import assign_changed, check_editable
 from .problem_rules import (
     EDITABLE,
     EDITABLE_ORDER,
@@ -34,6 +35,7 @@ from .problem_rules import (
     RESOLVABLE_FROM,
     TRANSITIONS,
     Action,
+    ProblemConflict,
 )
 
 __all__ = [
@@ -51,10 +53,6 @@ __all__ = [
 ]
 
 SYSTEM = Actor(kind="system", id="tocsin-problem")
-
-
-class ProblemConflict(Exception):
-    """A transition or change the problem's state does not allow (HTTP 409)."""
 
 
 @dataclass
@@ -137,16 +135,12 @@ class Problem:
         return self.state in OPEN_STATES
 
     def update(self, changes: dict[str, Any], *, actor: Actor, now: datetime) -> None:
-        unknown = set(changes) - EDITABLE
-        if unknown:
-            raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+        check_editable(changes, EDITABLE)
         if self.state == ProblemState.CLOSED:
             raise ProblemConflict(f"PRB{self.number} is closed; re-open it by a new problem")
-        changed = {k: v for k, v in changes.items() if getattr(self, k) != v}
+        changed = assign_changed(self, changes)
         if not changed:
             return
-        for name, value in changed.items():
-            setattr(self, name, value)
         self._touch(now)
         self.events.append(
             ProblemUpdatedV1(problem_id=self.id, occurred_at=now, actor=actor, changes=changed)

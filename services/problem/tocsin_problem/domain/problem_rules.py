@@ -76,3 +76,7 @@ RECORDED = (
     "updated_at",
     "version",
 )
+
+
+class ProblemConflict(Exception):
+    """A transition or change the problem's state does not allow (HTTP 409)."""

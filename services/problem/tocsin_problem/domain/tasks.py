@@ -14,6 +14,7 @@ from uuid import UUID
 
 from tocsin_shared.contracts.events import Actor, ProblemTaskChangedV1
 
+from .changes import assign_changed, check_editable, next_state
 from .problem import ProblemConflict
 
 
@@ -90,25 +91,19 @@ class ProblemTask:
         return self.state in UNFINISHED
 
     def apply(self, action: TaskAction, *, actor: Actor, now: datetime) -> None:
-        target = TASK_TRANSITIONS.get((self.state, action))
-        if target is None:
-            raise ProblemConflict(f"cannot {action.value} a task that is {self.state.value}")
+        target = next_state(TASK_TRANSITIONS, self.state, action, what="a task")
         previous = self.state
         self.state = target
         self.updated_at = now
         self._record(actor=actor, now=now, previous=previous)
 
     def update(self, changes: dict[str, Any], *, actor: Actor, now: datetime) -> None:
-        unknown = set(changes) - TASK_EDITABLE
-        if unknown:
-            raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+        check_editable(changes, TASK_EDITABLE)
         if not self.unfinished:
             raise ProblemConflict(f"a task that is {self.state.value} no longer changes")
-        changed = {k: v for k, v in changes.items() if getattr(self, k) != v}
+        changed = assign_changed(self, changes)
         if not changed:
             return
-        for name, value in changed.items():
-            setattr(self, name, value)
         self.updated_at = now
         self._record(actor=actor, now=now, previous=self.state, changes=changed)
 
